@@ -1,0 +1,43 @@
+# make run   — set everything up and serve the portal with the example county (SQLite)
+# make test  — set everything up and run the whole suite, browser tests included
+# make bench — county-scale data and the benchmark
+PYTHON ?= python3
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+FLASK  := $(VENV)/bin/flask --app portal
+PORT   ?= 5000
+HOST   ?= 127.0.0.1
+
+.PHONY: run test bench setup clean lint
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[test]'
+	touch $@
+
+node_modules/axe-core/axe.min.js: package.json
+	npm install --no-audit --no-fund --silent
+	touch $@
+
+setup: $(VENV)/.installed
+	scripts/system-deps.sh run
+	$(FLASK) db upgrade
+	$(FLASK) demo
+
+run: setup
+	@echo "门户网站：http://$(HOST):$(PORT)/    工作人员登录：http://$(HOST):$(PORT)/login"
+	$(FLASK) run --host $(HOST) --port $(PORT)
+
+test: $(VENV)/.installed node_modules/axe-core/axe.min.js
+	scripts/system-deps.sh test
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+bench: $(VENV)/.installed
+	$(PY) -m bench $(BENCH_ARGS)
+
+lint: $(VENV)/.installed
+	$(VENV)/bin/ruff check portal tests
+
+clean:
+	rm -rf $(VENV) node_modules

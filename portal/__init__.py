@@ -1,0 +1,151 @@
+"""县人民政府公众信息网 — the county portal.
+
+``create_app`` builds the application: configuration (defaults, then
+``instance/config.py``, then ``PORTAL_*`` environment variables), extensions,
+the feature packages in dependency order, error pages and commands.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import os
+import secrets
+from pathlib import Path
+
+import click
+from flask import Flask, has_request_context, render_template, request
+from flask_wtf.csrf import CSRFError
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from . import clock
+from .errors import DomainError
+from .extensions import csrf, db, limiter, login_manager, migrate, render_item
+
+# Feature packages, lowest first (see DESIGN.md, "Direction of dependencies").
+FEATURES = ["site", "accounts"]
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    # PORTAL_INSTANCE_PATH moves the whole instance folder (database, media, index, outbox).
+    instance_path = (test_config or {}).get("INSTANCE_PATH") or os.environ.get(
+        "PORTAL_INSTANCE_PATH")
+    app = Flask(__name__, instance_path=str(Path(instance_path).resolve()) if instance_path
+                else None, instance_relative_config=True)
+    _configure(app, test_config)
+    _init_extensions(app)
+    for name in FEATURES:
+        importlib.import_module(f"portal.{name}").init_app(app)
+    _init_templates(app)
+    _init_errors(app)
+    _init_cli(app)
+    return app
+
+
+def _configure(app: Flask, test_config: dict | None) -> None:
+    app.config.from_object("portal.config")
+    if test_config is None:
+        app.config.from_pyfile("config.py", silent=True)
+        app.config.from_prefixed_env("PORTAL")
+    else:
+        app.config.from_mapping(test_config)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = _instance_secret(Path(app.instance_path) / "secret_key")
+    app.config["SQLALCHEMY_DATABASE_URI"] = (
+        app.config.get("DATABASE_URL")
+        or f"sqlite:///{Path(app.instance_path) / 'portal.db'}")
+    app.config.setdefault("RATELIMIT_STORAGE_URI", app.config.get("REDIS_URL") or "memory://")
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        # SQLite: wait for a writer instead of failing at once with "database is locked".
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {"connect_args": {"timeout": 15}}
+    if app.config.get("PROXY_FIX_HOPS"):
+        hops = int(app.config["PROXY_FIX_HOPS"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+
+
+def _instance_secret(path: Path) -> str:
+    """Read the secret key kept in the instance folder, creating it on first run."""
+    if not path.exists():
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as f:
+            f.write(secrets.token_hex(32))
+    return path.read_text().strip()
+
+
+def _init_extensions(app: Flask) -> None:
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(Path(__file__).parent.parent / "migrations"),
+                     render_as_batch=True, compare_type=True, render_item=render_item)
+    login_manager.init_app(app)
+    # The limiter before CSRF, so that posts refused for CSRF still count.
+    limiter.init_app(app)
+    csrf.init_app(app)
+
+    from . import aftercommit, clock as _clock  # noqa: F401  (registers listeners and models)
+
+
+def _init_templates(app: Flask) -> None:
+    from .permissions import can
+    from .site.nav import admin_links, desk_links
+    from .site.views import nav_columns
+
+    app.jinja_env.filters["local"] = clock.format_local
+    app.jinja_env.globals.update(can=can, desk_links=desk_links, admin_links=admin_links, nav_columns=nav_columns)
+
+    @app.context_processor
+    def site_context():
+        return {"site": {k[5:].lower(): v for k, v in app.config.items()
+                         if k.startswith("SITE_")},
+                "care_mode": has_request_context() and request.cookies.get("care") == "1"}
+
+
+def _init_errors(app: Flask) -> None:
+    def page(status: int, title: str, message: str):
+        return render_template("errors/error.html", status=status, title=title,
+                               message=message), status
+
+    @app.errorhandler(DomainError)
+    def domain_error(e: DomainError):
+        db.session.rollback()
+        return page(e.status, "无法完成操作", e.message)
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(e):
+        return page(400, "页面已失效", "表单已过期或来源无法验证，请返回上一页刷新后重试。")
+
+    for status, title, message in [
+        (400, "请求有误", "提交的内容无法处理，请返回检查后重试。"),
+        (403, "无权访问", "您没有权限执行此操作。"),
+        (404, "页面不存在", "您访问的页面不存在或已被删除。"),
+        (405, "请求方式不允许", "该页面不支持这种访问方式。"),
+        (410, "链接已失效", "该链接已失效。"),
+        (413, "文件过大", "上传的内容超过了允许的大小。"),
+        (429, "操作过于频繁", "尝试次数过多，请稍后再试。"),
+    ]:
+        app.register_error_handler(
+            status, lambda e, s=status, t=title, m=message: page(s, t, m))
+
+    @app.errorhandler(500)
+    def server_error(e):
+        db.session.rollback()
+        logging.getLogger(__name__).error("server error: %s", e)
+        return page(500, "系统繁忙", "服务器暂时无法处理您的请求，请稍后再试。")
+
+
+def _init_cli(app: Flask) -> None:
+    from .demo import demo_command
+
+    app.cli.add_command(demo_command)
+
+    @app.cli.command("setup")
+    def setup_command():
+        """Upgrade the database and create the standard columns (for a new installation)."""
+        from flask_migrate import upgrade
+
+        from .site.models import ensure_default_columns
+
+        upgrade()
+        ensure_default_columns()
+        db.session.commit()
+        click.echo("数据库已升级，默认栏目已就绪。")

@@ -1,0 +1,13 @@
+"""Units, accounts and roles; login; set-password links; the admin of both."""
+
+
+def init_app(app):
+    from ..site.nav import desk_link
+    from . import demo, permissions  # noqa: F401  (registers rules and the seeder)
+    from .cli import units_cli, users_cli
+    from .views import bp
+
+    app.register_blueprint(bp)
+    app.cli.add_command(users_cli)
+    app.cli.add_command(units_cli)
+    desk_link(app, "系统管理", "accounts.admin_home", "admin.access", order=90)

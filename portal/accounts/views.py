@@ -1,0 +1,357 @@
+"""Login, set-password links, and the center admin's pages for units and accounts."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import (Blueprint, abort, current_app, flash, redirect, render_template, request,
+                   url_for)
+from flask_login import current_user, login_required, login_user, logout_user
+from sqlalchemy import select
+
+from .. import clock
+from ..clock import CalendarDay
+from ..errors import DomainError
+from ..extensions import db, limiter, login_manager
+from ..forms import choices
+from ..permissions import get_or_404, require_login_and
+from ..site.nav import landing_url
+from . import services
+from .forms import (CalendarDayForm, ChangePasswordForm, ConfirmForm, LoginForm, SetPasswordForm,
+                    UnitForm, UnitImportForm, UserForm)
+from .models import AccountEvent, Role, Unit, UnitKind, User
+
+bp = Blueprint("accounts", __name__)
+
+login_manager.login_view = "accounts.login"
+login_manager.login_message = "请先登录。"
+login_manager.login_message_category = "info"
+
+
+@login_manager.user_loader
+def load_user(session_id: str):
+    """Sessions carry ``id:nonce``; a changed nonce or a deactivated account ends them."""
+    user_id, _, nonce = session_id.partition(":")
+    if not user_id.isdigit():
+        return None
+    user = db.session.get(User, int(user_id))
+    if user is None or user.session_nonce != nonce or not user.is_active:
+        return None
+    return user
+
+
+def _login_username_key() -> str:
+    return "login-user:" + (request.form.get("username") or "").strip().lower()
+
+
+def _failed(response) -> bool:
+    # Only failed attempts count: a successful login redirects.
+    return response.status_code != 302
+
+
+def _safe_next(target: str | None) -> str | None:
+    if not target:
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return None
+    return target
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_IP"], methods=["POST"],
+               deduct_when=_failed, scope="login-ip")
+@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"], methods=["POST"],
+               key_func=_login_username_key, deduct_when=_failed, scope="login-user")
+def login():
+    if current_user.is_authenticated:
+        return redirect(landing_url(current_user))
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = services.authenticate(form.username.data, form.password.data)
+        if user is not None:
+            db.session.commit()
+            login_user(user)
+            return redirect(_safe_next(request.args.get("next")) or landing_url(user))
+        # One message for a wrong username and a wrong password.
+        flash("用户名或密码不正确，或账号已停用。", "error")
+    return render_template("accounts/login.html", form=form)
+
+
+@bp.post("/logout")
+@login_required
+def logout():
+    logout_user()
+    flash("您已安全退出。", "info")
+    return redirect(url_for("site.home"))
+
+
+@bp.route("/set-password/<token>", methods=["GET", "POST"])
+def set_password(token: str):
+    try:
+        pt = services.token_user(token)
+    except DomainError as e:
+        return render_template("accounts/link_invalid.html", message=e.message), 410
+    form = SetPasswordForm()
+    if form.validate_on_submit():
+        try:
+            services.use_token(token, form.password.data)
+        except DomainError as e:
+            db.session.rollback()
+            form.password.errors.append(e.message)
+        else:
+            db.session.commit()
+            if current_user.is_authenticated:
+                logout_user()
+            flash("密码已设置，请使用新密码登录。", "success")
+            return redirect(url_for("accounts.login"))
+    return render_template("accounts/set_password.html", form=form, user=pt.user)
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+def change_password():
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        if services.authenticate(current_user.username, form.current.data) is None:
+            form.current.errors.append("当前密码不正确。")
+        else:
+            try:
+                services.set_password(current_user, current_user, form.password.data)
+            except DomainError as e:
+                db.session.rollback()
+                form.password.errors.append(e.message)
+            else:
+                db.session.commit()
+                login_user(current_user._get_current_object())  # new nonce: keep this session
+                flash("密码已修改。其他设备上的登录已失效。", "success")
+                return redirect(landing_url(current_user))
+    return render_template("accounts/change_password.html", form=form)
+
+
+# ---- admin: units ------------------------------------------------------------
+
+@bp.get("/admin/")
+@require_login_and("admin.access")
+def admin_home():
+    counts = {k: db.session.scalar(select(db.func.count()).select_from(Unit)
+                                   .where(Unit.kind == k, Unit.active)) for k in UnitKind}
+    users = db.session.scalar(select(db.func.count()).select_from(User).where(User.active))
+    events = db.session.scalars(select(AccountEvent).order_by(AccountEvent.at.desc())
+                                .limit(15)).all()
+    return render_template("accounts/admin_home.html", counts=counts, users=users, events=events)
+
+
+@bp.get("/admin/units")
+@require_login_and("unit.manage")
+def units():
+    kind = request.args.get("kind") or None
+    q = (request.args.get("q") or "").strip()
+    query = select(Unit).order_by(Unit.kind, Unit.code)
+    if kind in UnitKind.__members__:
+        query = query.where(Unit.kind == UnitKind(kind))
+    if q:
+        query = query.where(Unit.name.contains(q) | Unit.code.contains(q))
+    return render_template("accounts/units.html", units=db.session.scalars(query).all(),
+                           kind=kind, q=q, import_form=UnitImportForm(), confirm=ConfirmForm())
+
+
+@bp.route("/admin/units/new", methods=["GET", "POST"])
+@bp.route("/admin/units/<int:unit_id>/edit", methods=["GET", "POST"])
+@require_login_and("unit.manage")
+def unit_edit(unit_id: int | None = None):
+    unit = get_or_404(Unit, unit_id, view="unit.manage") if unit_id else None
+    form = UnitForm(obj=unit)
+    if unit and request.method == "GET":
+        form.kind.data = unit.kind.value
+    if form.validate_on_submit():
+        try:
+            if unit is None:
+                unit = services.create_unit(current_user, form.code.data, form.name.data,
+                                            form.kind.data, counted=form.counted.data,
+                                            skip_signoff=form.skip_signoff.data,
+                                            email=form.email.data)
+            else:
+                services.update_unit(current_user, unit, code=form.code.data,
+                                     name=form.name.data, kind=form.kind.data,
+                                     counted=form.counted.data,
+                                     skip_signoff=form.skip_signoff.data, email=form.email.data)
+        except DomainError as e:
+            db.session.rollback()
+            flash(e.message, "error")
+            return render_template("accounts/unit_edit.html", form=form, unit=unit), 400
+        db.session.commit()
+        flash(f"单位「{unit.name}」已保存。", "success")
+        return redirect(url_for("accounts.units"))
+    status = 400 if form.errors else 200
+    return render_template("accounts/unit_edit.html", form=form, unit=unit), status
+
+
+@bp.post("/admin/units/<int:unit_id>/active")
+@require_login_and("unit.manage")
+def unit_active(unit_id: int):
+    unit = get_or_404(Unit, unit_id, view="unit.manage")
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    services.set_unit_active(current_user, unit, request.form.get("active") == "1")
+    db.session.commit()
+    flash(f"单位「{unit.name}」已{'启用' if unit.active else '停用'}。", "success")
+    return redirect(url_for("accounts.units"))
+
+
+@bp.post("/admin/units/import")
+@require_login_and("unit.manage")
+def units_import():
+    form = UnitImportForm()
+    if not form.validate_on_submit():
+        for msg in form.file.errors:
+            flash(msg, "error")
+        return redirect(url_for("accounts.units"))
+    raw = form.file.data.read(2 * 1024 * 1024 + 1)
+    if len(raw) > 2 * 1024 * 1024:
+        flash("文件过大（上限 2 MB）。", "error")
+        return redirect(url_for("accounts.units"))
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        try:
+            text = raw.decode("gb18030")  # spreadsheets saved by WPS/Excel on Chinese Windows
+        except UnicodeDecodeError:
+            flash("无法识别文件编码，请另存为 UTF-8 编码的 CSV。", "error")
+            return redirect(url_for("accounts.units"))
+    report = services.import_units(current_user, text)
+    db.session.commit()
+    return render_template("accounts/import_report.html", report=report)
+
+
+# ---- admin: accounts ---------------------------------------------------------
+
+def _units() -> list[Unit]:
+    return db.session.scalars(select(Unit).where(Unit.active).order_by(Unit.kind, Unit.code)).all()
+
+
+@bp.get("/admin/users")
+@require_login_and("user.manage")
+def users():
+    unit_id = request.args.get("unit", type=int)
+    role = request.args.get("role") or None
+    q = (request.args.get("q") or "").strip()
+    query = select(User).join(User.unit).order_by(Unit.kind, Unit.code, User.username)
+    if unit_id:
+        query = query.where(User.unit_id == unit_id)
+    if role in Role.__members__:
+        query = query.where(User.role == Role(role))
+    if q:
+        query = query.where(User.username.contains(q) | User.name.contains(q))
+    return render_template("accounts/users.html", users=db.session.scalars(query).all(),
+                           units=_units(), unit_id=unit_id, role=role, q=q,
+                           confirm=ConfirmForm())
+
+
+@bp.route("/admin/users/new", methods=["GET", "POST"])
+@bp.route("/admin/users/<int:user_id>/edit", methods=["GET", "POST"])
+@require_login_and("user.manage")
+def user_edit(user_id: int | None = None):
+    user = get_or_404(User, user_id, view="user.manage") if user_id else None
+    form = UserForm(obj=user)
+    form.unit_id.choices = choices((u.id, f"{u.name}（{u.kind.label}）") for u in _units())
+    if user and request.method == "GET":
+        form.role.data = user.role.value
+    elif request.method == "GET" and request.args.get("unit", type=int):
+        form.unit_id.data = request.args.get("unit", type=int)
+    if form.validate_on_submit():
+        unit = db.session.get(Unit, form.unit_id.data)
+        try:
+            if user is None:
+                user = services.create_user(current_user, form.username.data, unit,
+                                            form.role.data, name=form.name.data,
+                                            email=form.email.data)
+                message = f"账号「{user.username}」已创建，设置密码的链接已发送到 {user.email}。"
+            else:
+                services.update_user(current_user, user, name=form.name.data,
+                                     email=form.email.data, unit=unit, role=form.role.data)
+                message = f"账号「{user.username}」已保存。"
+        except DomainError as e:
+            db.session.rollback()
+            flash(e.message, "error")
+            return render_template("accounts/user_edit.html", form=form, user=user), 400
+        db.session.commit()
+        flash(message, "success")
+        return redirect(url_for("accounts.users", unit=user.unit_id))
+    status = 400 if form.errors else 200
+    return render_template("accounts/user_edit.html", form=form, user=user), status
+
+
+@bp.post("/admin/users/<int:user_id>/send-link")
+@require_login_and("user.manage")
+def user_send_link(user_id: int):
+    user = get_or_404(User, user_id, view="user.manage")
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        services.send_set_password_link(current_user, user)
+    except DomainError as e:
+        db.session.rollback()
+        flash(e.message, "error")
+    else:
+        db.session.commit()
+        flash(f"新的设置密码链接已发送到 {user.email}，旧链接已失效。", "success")
+    return redirect(url_for("accounts.users", unit=user.unit_id))
+
+
+@bp.post("/admin/users/<int:user_id>/active")
+@require_login_and("user.manage")
+def user_active(user_id: int):
+    user = get_or_404(User, user_id, view="user.manage", need="user.deactivate")
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        services.set_user_active(current_user, user, request.form.get("active") == "1")
+    except DomainError as e:
+        db.session.rollback()
+        flash(e.message, "error")
+    else:
+        db.session.commit()
+        flash(f"账号「{user.username}」已{'启用' if user.active else '停用'}。", "success")
+    return redirect(url_for("accounts.users", unit=user.unit_id))
+
+
+# ---- admin: working calendar -------------------------------------------------
+
+@bp.route("/admin/calendar", methods=["GET", "POST"])
+@require_login_and("admin.access")
+def calendar():
+    form = CalendarDayForm()
+    if form.validate_on_submit():
+        day = db.session.get(CalendarDay, form.day.data) or CalendarDay(day=form.day.data)
+        day.is_workday, day.note = form.is_workday.data == "1", (form.note.data or "").strip()
+        db.session.add(day)
+        services.record_calendar(current_user, day)
+        db.session.commit()
+        flash(f"{day.day:%Y年%m月%d日} 已设为{'调休上班日' if day.is_workday else '节假日'}。",
+              "success")
+        return redirect(url_for("accounts.calendar"))
+    days = db.session.scalars(select(CalendarDay).order_by(CalendarDay.day.desc())).all()
+    status = 400 if form.errors else 200
+    return render_template("accounts/calendar.html", form=form, days=days,
+                           confirm=ConfirmForm(), today=clock.today()), status
+
+
+@bp.post("/admin/calendar/<day>/delete")
+@require_login_and("admin.access")
+def calendar_delete(day: str):
+    from datetime import date
+
+    try:
+        entry = db.session.get(CalendarDay, date.fromisoformat(day))
+    except ValueError:
+        abort(404)
+    if entry is None:
+        abort(404)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    services.record_calendar(current_user, entry, removed=True)
+    db.session.delete(entry)
+    db.session.commit()
+    flash(f"已删除 {entry.day:%Y年%m月%d日} 的设置。", "success")
+    return redirect(url_for("accounts.calendar"))

@@ -1,0 +1,65 @@
+"""Default configuration.
+
+Layering (see ``create_app``): these defaults, then ``instance/config.py``,
+then every ``PORTAL_*`` environment variable (``PORTAL_MAIL_SERVER`` sets
+``MAIL_SERVER``; values are parsed as JSON when they look like it).
+"""
+
+from datetime import timedelta
+
+# Site identity, shown in the footer and in the government page meta tags.
+SITE_NAME = "示范县人民政府公众信息网"
+SITE_DOMAIN = "www.example-county.gov.cn"
+SITE_ID_CODE = "0000000000"
+SITE_ICP = "示ICP备00000000号"
+SITE_SPONSOR = "示范县人民政府办公室"
+SITE_OPERATOR = "示范县网络信息中心"
+
+# The portal's time zone: month bounds, working days and every date shown.
+TIMEZONE = "Asia/Shanghai"
+
+# Database: None means SQLite in the instance folder (portal.db).
+DATABASE_URL = None
+SQLALCHEMY_TRACK_MODIFICATIONS = False
+SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+
+# Redis, for rate limits shared between app processes; None means per process.
+REDIS_URL = None
+
+# Sessions: HttpOnly and SameSite always; Secure when served over HTTPS.
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_SECURE = False
+SESSION_COOKIE_NAME = "portal_session"
+PERMANENT_SESSION_LIFETIME = timedelta(hours=8)
+REMEMBER_COOKIE_HTTPONLY = True
+
+# CSRF tokens live as long as the session, so a slow video upload is not refused.
+WTF_CSRF_TIME_LIMIT = None
+
+# Request size limits (Flask 3.1 defaults are unlimited / 500 kB per field).
+MAX_CONTENT_LENGTH = 520 * 1024 * 1024
+MAX_FORM_MEMORY_SIZE = 2 * 1024 * 1024
+MAX_FORM_PARTS = 1000
+
+# Behind a reverse proxy, trust this many X-Forwarded-* hops (0: none).
+PROXY_FIX_HOPS = 0
+
+# Mail: SMTP when MAIL_SERVER is set, else .eml files in instance/outbox/.
+MAIL_SERVER = None
+MAIL_PORT = 25
+MAIL_USE_TLS = False
+MAIL_USE_SSL = False
+MAIL_USERNAME = None
+MAIL_PASSWORD = None
+MAIL_SENDER = "示范县网络信息中心 <noreply@example-county.gov.cn>"
+
+# Base URL used in e-mails and feeds when there is no request (CLI, scheduler).
+BASE_URL = "http://127.0.0.1:5000"
+
+# Accounts.
+PASSWORD_MIN_LENGTH = 10
+SET_PASSWORD_LINK_HOURS = 72
+LOGIN_LIMIT_PER_ACCOUNT = "5 per 15 minutes"
+LOGIN_LIMIT_PER_IP = "20 per 15 minutes"
+RATELIMIT_HEADERS_ENABLED = False

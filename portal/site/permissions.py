@@ -1,0 +1,18 @@
+"""Who reaches which desk. Feature packages replace these placeholder desks."""
+
+from ..permissions import rule
+
+
+@rule("desk.officer")
+def officer_desk(user, obj=None) -> bool:
+    return user is not None and user.is_officer
+
+
+@rule("desk.leader")
+def leader_desk(user, obj=None) -> bool:
+    return user is not None and user.is_leader
+
+
+@rule("desk.review")
+def review_desk(user, obj=None) -> bool:
+    return user is not None and user.is_reviewer

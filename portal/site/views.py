@@ -1,0 +1,84 @@
+"""Home page, column pages (dispatched by column kind) and placeholder desks."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from flask import Blueprint, abort, current_app, redirect, render_template, request
+from flask_login import login_required
+
+from ..extensions import db
+from ..permissions import require
+from .models import Column
+
+bp = Blueprint("site", __name__)
+
+HOME_PANELS = "home_panels"
+COLUMN_VIEWS = "column_views"
+
+
+def column_view(app, kind: str, view: Callable[[Column], object]) -> None:
+    """Let a feature package render columns of ``kind`` at ``/column/<slug>``."""
+    app.extensions.setdefault(COLUMN_VIEWS, {})[kind] = view
+
+
+def home_panel(app, order: int, template: str, context: Callable[[], dict]) -> None:
+    """Let a feature package add a panel (a template and its context) to the home page."""
+    panels = app.extensions.setdefault(HOME_PANELS, [])
+    panels.append((order, template, context))
+    panels.sort(key=lambda p: p[0])
+
+
+def nav_columns() -> list[Column]:
+    return db.session.scalars(
+        db.select(Column).where(Column.in_nav).order_by(Column.position, Column.id)).all()
+
+
+@bp.get("/")
+def home():
+    panels = [(template, context()) for _, template, context
+              in current_app.extensions.get(HOME_PANELS, [])]
+    return render_template("site/home.html", panels=panels)
+
+
+@bp.get("/column/<slug>")
+def column(slug: str):
+    col = db.session.scalar(db.select(Column).where(Column.slug == slug))
+    if col is None:
+        abort(404)
+    view = current_app.extensions.get(COLUMN_VIEWS, {}).get(col.kind.value)
+    if view is not None:
+        return view(col)
+    return render_template("site/column_empty.html", column=col)
+
+
+# Placeholder desks until the submissions and publishing packages provide them.
+def _placeholder(which: str, title: str):
+    @login_required
+    def view():
+        require(f"desk.{which}")
+        return render_template("site/desk_placeholder.html", title=title)
+
+    view.__name__ = f"desk_{which}"
+    bp.add_url_rule(f"/desk/{which}", view_func=view)
+
+
+for _which, _title in {"officer": "信息员工作台", "leader": "待签发信息",
+                       "review": "审核队列"}.items():
+    _placeholder(_which, _title)
+
+
+@bp.get("/care-mode/<mode>")
+def care_mode(mode: str):
+    """Switch the elder-friendly 关怀版 (larger text, higher contrast), kept in a cookie."""
+    if mode not in ("on", "off"):
+        abort(404)
+    target = request.args.get("next") or "/"
+    if not target.startswith("/") or target.startswith("//"):
+        target = "/"
+    response = redirect(target)
+    if mode == "on":
+        response.set_cookie("care", "1", max_age=365 * 24 * 3600, samesite="Lax", httponly=True)
+    else:
+        response.delete_cookie("care")
+    return response

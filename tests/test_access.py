@@ -1,0 +1,106 @@
+"""Who may reach what: every endpoint × every kind of user, with the expected status.
+
+Rows are (method, URL template, expected statuses by role). Roles: ``anon``;
+``officer_a`` and ``leader_a`` of township A; ``officer_b`` of township B;
+``reviewer`` and ``admin`` of the center. URL templates name objects created
+by the ``world`` fixture ({unit_a}, {user_b}, …). A test makes sure that every
+endpoint of the application appears here, so a new page cannot skip the check.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from portal.accounts.models import Role, UnitKind
+from portal.extensions import db
+
+ROLES = ["anon", "officer_a", "officer_b", "leader_a", "reviewer", "admin"]
+LOGIN = 302  # anonymous users are sent to the login page
+
+
+def by_role(anon, officer_a, officer_b, leader_a, reviewer, admin):
+    return dict(zip(ROLES, (anon, officer_a, officer_b, leader_a, reviewer, admin), strict=True))
+
+
+PUBLIC = by_role(200, 200, 200, 200, 200, 200)
+ADMIN_ONLY = by_role(LOGIN, 403, 403, 403, 403, 200)
+ADMIN_POST = by_role(LOGIN, 403, 403, 403, 403, 302)
+
+MATRIX: list[tuple[str, str, dict[str, int], str]] = [
+    # (method, url, expected, endpoint)
+    ("GET", "/", PUBLIC, "site.home"),
+    ("GET", "/column/news", PUBLIC, "site.column"),
+    ("GET", "/column/no-such-column", by_role(404, 404, 404, 404, 404, 404), "site.column"),
+    ("GET", "/care-mode/on", by_role(302, 302, 302, 302, 302, 302), "site.care_mode"),
+    ("GET", "/care-mode/maybe", by_role(404, 404, 404, 404, 404, 404), "site.care_mode"),
+    ("GET", "/static/css/portal.css", PUBLIC, "static"),
+    ("GET", "/login", by_role(200, 302, 302, 302, 302, 302), "accounts.login"),
+    ("POST", "/logout", by_role(LOGIN, 302, 302, 302, 302, 302), "accounts.logout"),
+    ("GET", "/set-password/unknown", by_role(410, 410, 410, 410, 410, 410),
+     "accounts.set_password"),
+    ("GET", "/account/password", by_role(LOGIN, 200, 200, 200, 200, 200),
+     "accounts.change_password"),
+    ("GET", "/desk/officer", by_role(LOGIN, 200, 200, 403, 403, 403), "site.desk_officer"),
+    ("GET", "/desk/leader", by_role(LOGIN, 403, 403, 200, 403, 403), "site.desk_leader"),
+    ("GET", "/desk/review", by_role(LOGIN, 403, 403, 403, 200, 200), "site.desk_review"),
+    ("GET", "/admin/", ADMIN_ONLY, "accounts.admin_home"),
+    ("GET", "/admin/units", ADMIN_ONLY, "accounts.units"),
+    ("GET", "/admin/units/new", ADMIN_ONLY, "accounts.unit_edit"),
+    ("GET", "/admin/units/{unit_a}/edit", ADMIN_ONLY, "accounts.unit_edit"),
+    ("GET", "/admin/units/999999/edit", by_role(LOGIN, 403, 403, 403, 403, 404),
+     "accounts.unit_edit"),
+    ("POST", "/admin/units/{unit_b}/active", ADMIN_POST, "accounts.unit_active"),
+    ("POST", "/admin/units/import", ADMIN_POST, "accounts.units_import"),
+    ("GET", "/admin/users", ADMIN_ONLY, "accounts.users"),
+    ("GET", "/admin/users/new", ADMIN_ONLY, "accounts.user_edit"),
+    ("GET", "/admin/users/{user_b}/edit", ADMIN_ONLY, "accounts.user_edit"),
+    ("POST", "/admin/users/{user_b}/send-link", ADMIN_POST, "accounts.user_send_link"),
+    ("POST", "/admin/users/{user_b}/active", ADMIN_POST, "accounts.user_active"),
+    ("GET", "/admin/calendar", ADMIN_ONLY, "accounts.calendar"),
+    ("POST", "/admin/calendar/2030-01-01/delete", by_role(LOGIN, 403, 403, 403, 403, 404),
+     "accounts.calendar_delete"),
+]
+
+
+@pytest.fixture
+def world(make_unit, make_user):
+    unit_a, unit_b = make_unit(UnitKind.township), make_unit(UnitKind.township)
+    users = {
+        "officer_a": make_user(Role.officer, unit=unit_a),
+        "leader_a": make_user(Role.leader, unit=unit_a),
+        "officer_b": make_user(Role.officer, unit=unit_b),
+        "reviewer": make_user(Role.reviewer),
+        "admin": make_user(Role.admin),
+    }
+    ids = {"unit_a": unit_a.id, "unit_b": unit_b.id, "user_b": users["officer_b"].id}
+    return users, ids
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("method, url, expected, endpoint", MATRIX,
+                         ids=[f"{m} {u}" for m, u, _, _ in MATRIX])
+def test_access(client, login, world, role, method, url, expected, endpoint):
+    users, ids = world
+    if role != "anon":
+        login(users[role])
+    target = url.format(**ids)
+    response = client.post(target) if method == "POST" else client.open(target, method=method)
+    with response:
+        assert response.status_code == expected[role], response.get_data(as_text=True)[:500]
+        if expected[role] == LOGIN and role == "anon" and "/desk/" in url:
+            assert response.headers["Location"].startswith("/login")
+
+
+def test_every_endpoint_is_in_the_matrix(app):
+    covered = {endpoint for _, _, _, endpoint in MATRIX}
+    missing = {rule.endpoint for rule in app.url_map.iter_rules()} - covered
+    assert not missing, f"add these endpoints to the access matrix: {sorted(missing)}"
+
+
+def test_a_deactivated_session_is_anonymous_everywhere(client, login, world):
+    users, _ = world
+    admin = users["admin"]
+    login(admin)
+    admin.end_sessions()
+    db.session.commit()
+    assert client.get("/admin/").status_code == LOGIN
