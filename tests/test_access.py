@@ -1,30 +1,27 @@
 """Who may reach what: every endpoint × every kind of user, with the expected status.
 
-Rows are (method, URL template, expected statuses by role). Roles: ``anon``;
-``officer_a`` and ``leader_a`` of township A; ``officer_b`` of township B;
-``reviewer`` and ``admin`` of the center. URL templates name objects created
-by the ``world`` fixture ({unit_a}, {user_b}, …). A test makes sure that every
-endpoint of the application appears here, so a new page cannot skip the check.
+Rows are (method, URL template, expected statuses by role, endpoint). Roles:
+``anon``; ``officer_a`` and ``leader_a`` of township A; ``officer_b`` of
+township B; ``reviewer`` and ``admin`` of the center. URL templates name
+objects of the ``world`` fixture ({unit_a}, {user_b}, …).
+
+Each feature package adds its rows in ``tests/<package>/access_matrix.py``:
+``ROWS`` (same shape as ``MATRIX`` here) and optionally ``setup(world)``, which
+creates that package's objects and adds their ids to ``world["ids"]``. A test
+makes sure that every endpoint of the application appears somewhere, so a new
+page cannot skip the check.
 """
 
 from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
 
 import pytest
 
 from portal.accounts.models import Role, UnitKind
 from portal.extensions import db
-
-ROLES = ["anon", "officer_a", "officer_b", "leader_a", "reviewer", "admin"]
-LOGIN = 302  # anonymous users are sent to the login page
-
-
-def by_role(anon, officer_a, officer_b, leader_a, reviewer, admin):
-    return dict(zip(ROLES, (anon, officer_a, officer_b, leader_a, reviewer, admin), strict=True))
-
-
-PUBLIC = by_role(200, 200, 200, 200, 200, 200)
-ADMIN_ONLY = by_role(LOGIN, 403, 403, 403, 403, 200)
-ADMIN_POST = by_role(LOGIN, 403, 403, 403, 403, 302)
+from tests.access_helpers import ADMIN_ONLY, ADMIN_POST, LOGIN, PUBLIC, ROLES, by_role
 
 MATRIX: list[tuple[str, str, dict[str, int], str]] = [
     # (method, url, expected, endpoint)
@@ -62,8 +59,20 @@ MATRIX: list[tuple[str, str, dict[str, int], str]] = [
 ]
 
 
+def _package_matrices():
+    for path in sorted(Path(__file__).parent.glob("*/access_matrix.py")):
+        spec = importlib.util.spec_from_file_location(f"access_{path.parent.name}", path)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        yield module
+
+
+PACKAGES = list(_package_matrices())
+ALL_ROWS = MATRIX + [row for module in PACKAGES for row in module.ROWS]
+
+
 @pytest.fixture
-def world(make_unit, make_user):
+def world(make_unit, make_user, center):
     unit_a, unit_b = make_unit(UnitKind.township), make_unit(UnitKind.township)
     users = {
         "officer_a": make_user(Role.officer, unit=unit_a),
@@ -73,12 +82,18 @@ def world(make_unit, make_user):
         "admin": make_user(Role.admin),
     }
     ids = {"unit_a": unit_a.id, "unit_b": unit_b.id, "user_b": users["officer_b"].id}
+    world = {"users": users, "ids": ids, "units": {"a": unit_a, "b": unit_b, "center": center},
+             "make_unit": make_unit, "make_user": make_user}
+    for module in PACKAGES:
+        if hasattr(module, "setup"):
+            module.setup(world)
+    db.session.commit()
     return users, ids
 
 
 @pytest.mark.parametrize("role", ROLES)
-@pytest.mark.parametrize("method, url, expected, endpoint", MATRIX,
-                         ids=[f"{m} {u}" for m, u, _, _ in MATRIX])
+@pytest.mark.parametrize("method, url, expected, endpoint", ALL_ROWS,
+                         ids=[f"{m} {u}" for m, u, _, _ in ALL_ROWS])
 def test_access(client, login, world, role, method, url, expected, endpoint):
     users, ids = world
     if role != "anon":
@@ -92,7 +107,7 @@ def test_access(client, login, world, role, method, url, expected, endpoint):
 
 
 def test_every_endpoint_is_in_the_matrix(app):
-    covered = {endpoint for _, _, _, endpoint in MATRIX}
+    covered = {endpoint for _, _, _, endpoint in ALL_ROWS}
     missing = {rule.endpoint for rule in app.url_map.iter_rules()} - covered
     assert not missing, f"add these endpoints to the access matrix: {sorted(missing)}"
 
