@@ -23,7 +23,7 @@ from .errors import DomainError
 from .extensions import csrf, db, limiter, login_manager, migrate, render_item
 
 # Feature packages, lowest first (see DESIGN.md, "Direction of dependencies").
-FEATURES = ["site", "accounts"]
+FEATURES = ["site", "accounts", "submissions"]
 
 
 def create_app(test_config: dict | None = None) -> Flask:

@@ -21,6 +21,26 @@ from .extensions import db
 Rule = Callable[[object, object], bool]  # (actor, obj) -> allowed
 
 
+class SystemActor:
+    """The actor of scheduled jobs and commands (publish-due, the monitor).
+
+    Rules that let the system act check ``actor is SYSTEM``; events record it
+    with no user id.
+    """
+
+    id = None
+    display_name = "系统"
+    is_authenticated = False
+    is_admin = is_reviewer = is_officer = is_leader = False
+    unit_id = None
+
+    def __repr__(self) -> str:
+        return "<SYSTEM>"
+
+
+SYSTEM = SystemActor()
+
+
 @dataclass(frozen=True)
 class Transition:
     to: str

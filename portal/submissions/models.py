@@ -1,0 +1,210 @@
+"""Items (报送信息), their media, their history, and dual-report obligations (条块双报)."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import Enum, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from .. import clock
+from ..accounts.models import Unit, User
+from ..extensions import db
+from ..site.models import Column
+
+
+def _enum(cls):
+    return Enum(cls, native_enum=False, length=20, validate_strings=True,
+                values_callable=lambda e: [m.value for m in e])
+
+
+class ItemKind(enum.StrEnum):
+    text = "text"
+    image = "image"
+    video = "video"
+    audio = "audio"
+
+    @property
+    def label(self) -> str:
+        return {"text": "文字", "image": "图片", "video": "视频", "audio": "音频"}[self.value]
+
+
+class ItemStatus(enum.StrEnum):
+    draft = "draft"                        # the officer is writing it
+    awaiting_signoff = "awaiting_signoff"  # waiting for the unit's leader (待签发)
+    submitted = "submitted"                # in the center's queue (待审核)
+    scheduled = "scheduled"                # approved, to be published at publish_at (定时发布)
+    published = "published"                # on the public site
+    returned = "returned"                  # sent back by the center for revision (退回修改)
+    declined = "declined"                  # not used by the center (不予采用)
+    withdrawn = "withdrawn"                # taken off the public site (已撤稿)
+
+    @property
+    def label(self) -> str:
+        return STATUS_LABELS[self]
+
+
+STATUS_LABELS = {
+    ItemStatus.draft: "草稿",
+    ItemStatus.awaiting_signoff: "待签发",
+    ItemStatus.submitted: "待审核",
+    ItemStatus.scheduled: "定时发布",
+    ItemStatus.published: "已发布",
+    ItemStatus.returned: "退回修改",
+    ItemStatus.declined: "不予采用",
+    ItemStatus.withdrawn: "已撤稿",
+}
+
+
+class Item(db.Model):
+    """One piece of reported information, from draft to the public site."""
+
+    __tablename__ = "item"
+    __table_args__ = (
+        Index("ix_item_status_published_at", "status", "published_at"),
+        Index("ix_item_unit_first_submitted_at", "unit_id", "first_submitted_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[ItemKind] = mapped_column(_enum(ItemKind), default=ItemKind.text)
+    status: Mapped[ItemStatus] = mapped_column(_enum(ItemStatus), default=ItemStatus.draft,
+                                               index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    summary: Mapped[str] = mapped_column(String(500), default="")
+    body_html: Mapped[str] = mapped_column(Text, default="")  # sanitised with nh3 on save
+    column_id: Mapped[int] = mapped_column(ForeignKey("site_column.id"), index=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), index=True)
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    # When and where the reported event happened (required for urgent items).
+    event_at: Mapped[datetime | None]
+    event_place: Mapped[str] = mapped_column(String(100), default="")
+    urgent: Mapped[bool] = mapped_column(default=False)
+    # Urgent item that reached the center too long after the event (迟报).
+    late: Mapped[bool] = mapped_column(default=False)
+
+    created_at: Mapped[datetime] = mapped_column(default=clock.now)
+    updated_at: Mapped[datetime] = mapped_column(default=clock.now, onupdate=clock.now)
+    # First time the item reached the center: the month it counts for in the quota.
+    first_submitted_at: Mapped[datetime | None]
+    # Latest time it reached the center (after a return and resubmission).
+    submitted_at: Mapped[datetime | None]
+    published_at: Mapped[datetime | None]
+    publish_at: Mapped[datetime | None]    # scheduled publishing (reviewer's choice)
+    unpublish_at: Mapped[datetime | None]  # scheduled withdrawal
+    withdrawn_at: Mapped[datetime | None]
+
+    # Items brought over from an old site (import-items): idempotent by external_id.
+    external_id: Mapped[str | None] = mapped_column(String(100), unique=True)
+
+    column: Mapped[Column] = relationship()
+    unit: Mapped[Unit] = relationship()
+    author: Mapped[User | None] = relationship()
+    media: Mapped[list[Media]] = relationship(back_populates="item", order_by="Media.position",
+                                              cascade="all, delete-orphan")
+    events: Mapped[list[ItemEvent]] = relationship(back_populates="item",
+                                                   order_by="ItemEvent.id",
+                                                   cascade="all, delete-orphan")
+
+    @property
+    def is_public(self) -> bool:
+        return self.status == ItemStatus.published
+
+    def __repr__(self) -> str:
+        return f"<Item {self.id} {self.status} {self.title[:20]!r}>"
+
+
+class Media(db.Model):
+    """An image, video or audio file of an item (paths relative to instance/media/)."""
+
+    __tablename__ = "media"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("item.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(10))  # image | video | audio
+    path: Mapped[str] = mapped_column(String(200), unique=True)
+    mime: Mapped[str] = mapped_column(String(50))
+    size: Mapped[int]
+    sha256: Mapped[str] = mapped_column(String(64))
+    width: Mapped[int | None]
+    height: Mapped[int | None]
+    duration: Mapped[float | None]
+    poster: Mapped[str | None] = mapped_column(String(200))
+    thumb: Mapped[str | None] = mapped_column(String(200))
+    page: Mapped[str | None] = mapped_column(String(200))
+    # Caption, also the alt text of an image (required for images).
+    caption: Mapped[str] = mapped_column(String(300), default="")
+    position: Mapped[int] = mapped_column(default=0)
+    original_filename: Mapped[str] = mapped_column(String(255), default="")
+    created_at: Mapped[datetime] = mapped_column(default=clock.now)
+
+    item: Mapped[Item] = relationship(back_populates="media")
+
+    def __repr__(self) -> str:
+        return f"<Media {self.id} {self.kind} {self.path}>"
+
+
+class ItemEvent(db.Model):
+    """One step in an item's history: who, when, from which state to which, why."""
+
+    __tablename__ = "item_event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("item.id"), index=True)
+    at: Mapped[datetime] = mapped_column(default=clock.now)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))  # None: the system
+    action: Mapped[str] = mapped_column(String(30))
+    from_status: Mapped[str | None] = mapped_column(String(20))
+    to_status: Mapped[str | None] = mapped_column(String(20))
+    comment: Mapped[str] = mapped_column(Text, default="")
+
+    item: Mapped[Item] = relationship(back_populates="events")
+    actor: Mapped[User | None] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<ItemEvent {self.item_id} {self.action} {self.from_status}->{self.to_status}>"
+
+
+class DualStatus(enum.StrEnum):
+    pending = "pending"        # the department has to report (待报送)
+    fulfilled = "fulfilled"    # the department's linked report reached the center (已报送)
+    contested = "contested"    # the department says it is not theirs; the center decides (有异议)
+    waived = "waived"          # the center accepted the objection (已免报)
+
+    @property
+    def label(self) -> str:
+        return {"pending": "待报送", "fulfilled": "已报送", "contested": "有异议待裁定",
+                "waived": "已免报"}[self.value]
+
+
+class DualReport(db.Model):
+    """The obligation a township item creates for the department supervising the matter."""
+
+    __tablename__ = "dual_report"
+    __table_args__ = (UniqueConstraint("source_item_id", "department_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source_item_id: Mapped[int] = mapped_column(ForeignKey("item.id"), index=True)
+    department_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), index=True)
+    status: Mapped[DualStatus] = mapped_column(_enum(DualStatus), default=DualStatus.pending,
+                                               index=True)
+    created_at: Mapped[datetime] = mapped_column(default=clock.now)
+    due_at: Mapped[datetime]  # end of the n-th working day (China time), UTC
+    # The department's own linked report, once it exists.
+    response_item_id: Mapped[int | None] = mapped_column(ForeignKey("item.id"), unique=True)
+    fulfilled_at: Mapped[datetime | None]
+    contest_reason: Mapped[str] = mapped_column(Text, default="")
+    ruling_comment: Mapped[str] = mapped_column(Text, default="")
+    ruled_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    ruled_at: Mapped[datetime | None]
+
+    source_item: Mapped[Item] = relationship(foreign_keys=[source_item_id])
+    response_item: Mapped[Item | None] = relationship(foreign_keys=[response_item_id])
+    department: Mapped[Unit] = relationship()
+
+    def is_overdue(self, at: datetime | None = None) -> bool:
+        """Past due and still unmet (pending, or contested and later upheld as pending)."""
+        return self.status == DualStatus.pending and (at or clock.now()) >= self.due_at
+
+    def __repr__(self) -> str:
+        return f"<DualReport item={self.source_item_id} dept={self.department_id} {self.status}>"

@@ -1,0 +1,135 @@
+"""The workflow of an item, as data.
+
+Read the table to learn the whole flow: an officer writes, the unit's leader
+signs off (unless the unit is configured to skip sign-off), the center
+publishes, returns or declines, and may later withdraw. ``apply`` is the only
+way an item changes state; it records every step in the item's history.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import current_app
+
+from .. import clock
+from ..extensions import db
+from ..workflow import SYSTEM, Transition, Workflow
+from .models import STATUS_LABELS, Item, ItemEvent, ItemStatus
+from .signals import item_changed
+
+S = ItemStatus
+
+
+# ---- who may ----------------------------------------------------------------
+
+def officer_of_unit(actor, item: Item) -> bool:
+    return getattr(actor, "is_officer", False) and actor.unit_id == item.unit_id
+
+
+def officer_needing_signoff(actor, item: Item) -> bool:
+    return officer_of_unit(actor, item) and not item.unit.skip_signoff
+
+
+def officer_skipping_signoff(actor, item: Item) -> bool:
+    return officer_of_unit(actor, item) and item.unit.skip_signoff
+
+
+def leader_of_unit(actor, item: Item) -> bool:
+    return getattr(actor, "is_leader", False) and actor.unit_id == item.unit_id
+
+
+def reviewer(actor, item: Item) -> bool:
+    return getattr(actor, "is_reviewer", False)
+
+
+def system(actor, item: Item) -> bool:
+    return actor is SYSTEM
+
+
+def reviewer_or_system(actor, item: Item) -> bool:
+    return actor is SYSTEM or reviewer(actor, item)
+
+
+# ---- the table ----------------------------------------------------------------
+
+TRANSITIONS = {
+    # (state,             action):            Transition(new state, who may, label, comment?)
+    (S.draft, "submit"):              Transition(S.awaiting_signoff, officer_needing_signoff, "提交签发"),
+    (S.draft, "submit_direct"):       Transition(S.submitted, officer_skipping_signoff, "报送中心"),
+    (S.awaiting_signoff, "sign_off"): Transition(S.submitted, leader_of_unit, "签发"),
+    (S.awaiting_signoff, "send_back"): Transition(S.draft, leader_of_unit, "退回信息员", True),
+    (S.awaiting_signoff, "recall"):   Transition(S.draft, officer_of_unit, "撤回"),
+    (S.submitted, "publish"):         Transition(S.published, reviewer, "发布"),
+    (S.submitted, "schedule"):        Transition(S.scheduled, reviewer, "定时发布"),
+    (S.submitted, "return"):          Transition(S.returned, reviewer, "退回修改", True),
+    (S.submitted, "decline"):         Transition(S.declined, reviewer, "不予采用", True),
+    (S.scheduled, "publish_due"):     Transition(S.published, reviewer_or_system, "到时发布"),
+    (S.scheduled, "unschedule"):      Transition(S.submitted, reviewer, "取消定时"),
+    (S.returned, "resubmit"):         Transition(S.awaiting_signoff, officer_needing_signoff, "修改后提交签发"),
+    (S.returned, "resubmit_direct"):  Transition(S.submitted, officer_skipping_signoff, "修改后报送中心"),
+    (S.published, "withdraw"):        Transition(S.withdrawn, reviewer, "撤稿", True),
+    (S.published, "unpublish_due"):   Transition(S.withdrawn, system, "到期下线"),
+}
+
+# States in which the item's own unit may still edit its text and media.
+EDITABLE = {S.draft: officer_of_unit, S.returned: officer_of_unit,
+            S.awaiting_signoff: leader_of_unit}
+
+
+def _record(item: Item, actor, action: str, old: str, new: str, comment: str) -> None:
+    db.session.add(ItemEvent(item=item, actor_id=actor.id if actor else None, action=action,
+                             from_status=str(old), to_status=str(new), comment=comment))
+
+
+def _handled_by(item: Item) -> str | None:
+    last = db.session.scalar(db.select(ItemEvent).where(ItemEvent.item_id == item.id)
+                             .order_by(ItemEvent.id.desc()).limit(1))
+    if last is None:
+        return None
+    return last.actor.display_name if last.actor else "系统"
+
+
+ITEM_FLOW = Workflow("item", TRANSITIONS, record=_record,
+                     state_labels={k.value: v for k, v in STATUS_LABELS.items()},
+                     handled_by=_handled_by)
+
+
+def apply(item: Item, action: str, actor, comment: str | None = None) -> Transition:
+    """Move ``item`` by ``action`` as ``actor``; record it; set the timestamps of the new state."""
+    old = item.status
+    t = ITEM_FLOW.apply(item, action, actor, comment)
+    now = clock.now()
+    if t.to == S.submitted:
+        item.submitted_at = now
+        if item.first_submitted_at is None:
+            item.first_submitted_at = now
+            _check_late(item, now)
+    elif t.to == S.published:
+        item.published_at = now
+        item.withdrawn_at = None
+    elif t.to == S.withdrawn:
+        item.withdrawn_at = now
+    db.session.flush()
+    item_changed.send(item, action=action, old=old, new=t.to, actor=actor)
+    return t
+
+
+def _check_late(item: Item, now) -> None:
+    """An urgent item reaching the center too long after the event is recorded as 迟报."""
+    if not item.urgent or item.event_at is None:
+        return
+    hours = current_app.config.get("URGENT_REPORT_HOURS", 2)
+    if now - item.event_at > timedelta(hours=hours):
+        item.late = True
+        delay = now - item.event_at
+        h, m = divmod(int(delay.total_seconds()) // 60, 60)
+        db.session.add(ItemEvent(item=item, actor_id=None, action="late",
+                                 from_status=None, to_status=None,
+                                 comment=f"迟报：事件发生 {h} 小时 {m} 分钟后才报送到中心"
+                                         f"（要求 {hours} 小时内）"))
+
+
+def can_edit(actor, item: Item) -> bool:
+    rule = EDITABLE.get(item.status)
+    return rule is not None and actor is not None and rule(actor, item)
