@@ -20,6 +20,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import clock
 from .errors import DomainError
+from .search import service as search_service
 from .extensions import csrf, db, limiter, login_manager, migrate, render_item
 
 # Feature packages, lowest first (see DESIGN.md, "Direction of dependencies").
@@ -34,6 +35,7 @@ def create_app(test_config: dict | None = None) -> Flask:
                 else None, instance_relative_config=True)
     _configure(app, test_config)
     _init_extensions(app)
+    search_service.init_app(app)
     for name in FEATURES:
         importlib.import_module(f"portal.{name}").init_app(app)
     _init_templates(app)
