@@ -89,11 +89,12 @@ def _init_extensions(app: Flask) -> None:
 
 def _init_templates(app: Flask) -> None:
     from .permissions import can
-    from .site.nav import admin_links, desk_links
+    from .site.nav import admin_links, desk_links, desk_notices
     from .site.views import nav_columns
 
     app.jinja_env.filters["local"] = clock.format_local
-    app.jinja_env.globals.update(can=can, desk_links=desk_links, admin_links=admin_links, nav_columns=nav_columns)
+    app.jinja_env.globals.update(can=can, desk_links=desk_links, admin_links=admin_links,
+                             desk_notices=desk_notices, nav_columns=nav_columns)
 
     @app.context_processor
     def site_context():

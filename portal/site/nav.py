@@ -47,3 +47,20 @@ def admin_link(app, label: str, endpoint: str, order: int) -> None:
 
 def admin_links() -> list[DeskLink]:
     return current_app.extensions.get("admin_links", [])
+
+
+def desk_notice(app, provider) -> None:
+    """Let a package show notices on the desks: ``provider(user) -> list[str]`` (plain text)."""
+    app.extensions.setdefault("desk_notices", []).append(provider)
+
+
+def desk_notices(user) -> list[str]:
+    """Notices for ``user``, shown at the top of every desk page."""
+    from flask import request
+
+    if not getattr(user, "is_authenticated", False):
+        return []
+    if request.endpoint not in {link.endpoint for link in desk_links(user)}:
+        return []
+    return [text for provider in current_app.extensions.get("desk_notices", [])
+            for text in provider(user)]

@@ -70,6 +70,8 @@ TRANSITIONS = {
     (S.returned, "resubmit_direct"):  Transition(S.submitted, officer_skipping_signoff, "修改后报送中心"),
     (S.published, "withdraw"):        Transition(S.withdrawn, reviewer, "撤稿", True),
     (S.published, "unpublish_due"):   Transition(S.withdrawn, system, "到期下线"),
+    # The monitor posts the monthly notice (工作通报) itself.
+    (S.draft, "post_notice"):         Transition(S.published, system, "发布通报"),
 }
 
 # States in which the item's own unit may still edit its text and media.

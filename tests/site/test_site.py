@@ -54,3 +54,13 @@ def test_desk_links_follow_the_role(client, make_user, login):
     login(make_user(Role.leader))
     html = client.get("/").get_data(as_text=True)
     assert "待签发" in html and "审核队列" not in html and "系统管理" not in html
+
+
+def test_desk_notices_show_on_desks_only(app, client, make_user, login):
+    from portal.site.nav import desk_notice
+
+    desk_notice(app, lambda user: [f"{user.unit.name}本月报送进度落后"])
+    user = make_user()
+    login(user)
+    assert "本月报送进度落后" in client.get("/desk/officer").get_data(as_text=True)
+    assert "本月报送进度落后" not in client.get("/").get_data(as_text=True)
