@@ -13,18 +13,21 @@ import os
 import re
 import secrets
 import uuid
+from datetime import datetime
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from sqlalchemy import select
 from flask.testing import FlaskClient
 from itsdangerous import URLSafeTimedSerializer
 
-from portal import create_app
+from portal import clock, create_app
 from portal.accounts import passwords
 from portal.accounts.models import Role, Unit, UnitKind, User
 from portal.extensions import db
-from portal.site.models import ensure_default_columns
+from portal.site.models import Column, ensure_default_columns
+from portal.submissions.models import Item, ItemKind, ItemStatus
 
 PASSWORD = "Test-pass-2026"
 PG_URL = os.environ.get("PORTAL_TEST_DATABASE_URL")
@@ -155,7 +158,7 @@ def make_unit(app):
         kind = UnitKind(kind)
         unit = Unit(code=code or f"{kind.value[0].upper()}{n:03d}",
                     name=name or f"测试{kind.label}{n}", kind=kind,
-                    counted=kind != UnitKind.center, **fields)
+                    **{"counted": kind != UnitKind.center, **fields})
         db.session.add(unit)
         db.session.commit()
         return unit
@@ -191,6 +194,10 @@ def login(client):
     """``login(user)`` puts ``user``'s session on the client (no form round trip)."""
 
     def do(user: User, c: FlaskClient | None = None) -> FlaskClient:
+        from flask import g
+
+        # Test requests share the test's app context, where Flask-Login caches the user.
+        g.pop("_login_user", None)
         c = c or client
         with c.session_transaction() as sess:
             sess["_user_id"] = user.get_id()
@@ -219,3 +226,39 @@ def link_in(message, pattern=r"https?://\S+/set-password/\S+") -> str:
     found = re.search(pattern, body)
     assert found, body
     return found.group(0)
+
+
+@pytest.fixture
+def make_item(app):
+    """``make_item(unit, submitted="2026-10-31 23:30", ...)``: an item that reached the center
+    at that China-time instant (and was published at ``published`` if given)."""
+    news = db.session.scalar(select(Column).where(Column.slug == "news"))
+
+    def at(text: str | None) -> datetime | None:
+        return clock.from_local(datetime.fromisoformat(text)) if text else None
+
+    def make(unit, submitted: str | None = "2026-10-15 10:00", published: str | None = None,
+             status: ItemStatus | None = None, urgent: bool = False, late: bool = False,
+             title: str = "测试信息") -> Item:
+        item = Item(kind=ItemKind.text, title=title, column=news, unit=unit,
+                    first_submitted_at=at(submitted), submitted_at=at(submitted),
+                    published_at=at(published), urgent=urgent, late=late,
+                    status=status or (ItemStatus.published if published else
+                                      ItemStatus.submitted if submitted else ItemStatus.draft))
+        db.session.add(item)
+        db.session.commit()
+        return item
+
+    return make
+
+
+@pytest.fixture
+def today(monkeypatch):
+    """Pin the portal's clock: ``today("2026-11-20 10:00")`` (China time)."""
+
+    def set_(text: str):
+        fixed = clock.from_local(datetime.fromisoformat(text))
+        monkeypatch.setattr(clock, "now", lambda: fixed)
+        return fixed
+
+    return set_

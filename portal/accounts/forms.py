@@ -1,24 +1,23 @@
 """Forms for login, passwords, units and accounts."""
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, DateField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, Optional
 
-from ..forms import choices
+from ..forms import Form, choices
 from .models import ROLE_LABELS, UNIT_KIND_LABELS
 
 REQUIRED = "此项必填。"
 
 
-class LoginForm(FlaskForm):
+class LoginForm(Form):
     username = StringField("用户名", validators=[DataRequired(REQUIRED), Length(max=64)],
                            render_kw={"autocomplete": "username"})
     password = PasswordField("密码", validators=[DataRequired(REQUIRED), Length(max=128)],
                              render_kw={"autocomplete": "current-password"})
 
 
-class SetPasswordForm(FlaskForm):
+class SetPasswordForm(Form):
     password = PasswordField("新密码", validators=[DataRequired(REQUIRED), Length(max=128)],
                              render_kw={"autocomplete": "new-password"})
     confirm = PasswordField("再次输入新密码", validators=[
@@ -31,7 +30,7 @@ class ChangePasswordForm(SetPasswordForm):
                             render_kw={"autocomplete": "current-password"})
 
 
-class UnitForm(FlaskForm):
+class UnitForm(Form):
     code = StringField("单位代码", validators=[DataRequired(REQUIRED), Length(max=32)],
                        description="字母、数字、下划线或连字符，例如 xz-dongcheng")
     name = StringField("单位名称", validators=[DataRequired(REQUIRED), Length(max=100)])
@@ -41,7 +40,7 @@ class UnitForm(FlaskForm):
     skip_signoff = BooleanField("无需分管领导签发（信息直接报送中心）")
 
 
-class UserForm(FlaskForm):
+class UserForm(Form):
     username = StringField("用户名", validators=[DataRequired(REQUIRED), Length(max=64)],
                            description="3–64 个字母、数字、点、下划线或连字符")
     name = StringField("姓名", validators=[Optional(), Length(max=50)])
@@ -51,17 +50,17 @@ class UserForm(FlaskForm):
     role = SelectField("角色", choices=choices((k.value, v) for k, v in ROLE_LABELS.items()))
 
 
-class UnitImportForm(FlaskForm):
+class UnitImportForm(Form):
     file = FileField("CSV 文件（表头 code,name,kind，UTF-8 编码）",
                      validators=[FileRequired("请选择要导入的 CSV 文件。")])
 
 
-class CalendarDayForm(FlaskForm):
+class CalendarDayForm(Form):
     day = DateField("日期", validators=[DataRequired("请填写正确的日期。")])
     is_workday = SelectField("类型", choices=choices([("0", "节假日（不上班）"), ("1", "调休上班日")]))
     note = StringField("说明", validators=[Optional(), Length(max=100)],
                        description="例如：2027年春节")
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(Form):
     """An empty form: a button that posts with a CSRF token."""

@@ -41,7 +41,7 @@ def test_admin_creates_a_unit(client, admin):
     ({"code": "T03", "name": "长" * 101, "kind": "township"}, "100"),
     ({"code": "", "name": "无代码镇", "kind": "township"}, "此项必填"),
     ({"code": "T04", "name": "邮箱镇", "kind": "township", "email": "not-an-email"}, "格式不正确"),
-    ({"code": "T05", "name": "类型镇", "kind": "castle"}, "Not a valid choice"),
+    ({"code": "T05", "name": "类型镇", "kind": "castle"}, "不是有效的选择"),
 ])
 def test_bad_unit_input_is_refused_and_changes_nothing(client, admin, make_unit, data, message):
     make_unit(code="T01", name="已有镇")
