@@ -63,3 +63,36 @@ SET_PASSWORD_LINK_HOURS = 72
 LOGIN_LIMIT_PER_ACCOUNT = "5 per 15 minutes"
 LOGIN_LIMIT_PER_IP = "20 per 15 minutes"
 RATELIMIT_HEADERS_ENABLED = False
+
+# ---- Submissions (信息报送) ----------------------------------------------------
+# Items each counted unit must bring to the center per calendar month (China time).
+MONTHLY_QUOTA = 4
+# Urgent items (重大/紧急信息) reaching the center later than this after the event are 迟报.
+URGENT_REPORT_HOURS = 2
+# Working days a department has to fulfil a dual-report obligation (条块双报).
+DUAL_REPORT_WORKING_DAYS = 3
+# Upload limits per kind of media, in MB (MAX_CONTENT_LENGTH above bounds the request).
+IMAGE_MAX_MB = 20
+VIDEO_MAX_MB = 500
+AUDIO_MAX_MB = 100
+# Images above this many pixels are refused as decompression bombs.
+IMAGE_MAX_PIXELS = 40_000_000
+# Use ffprobe/ffmpeg (when installed) to check video and audio and take poster frames.
+MEDIA_USE_FFMPEG = True
+# Media files live here; None means instance/media.
+MEDIA_ROOT = None
+
+# ---- Publishing (审核发布与公众网站) ------------------------------------------------------
+# Items per page of a column, a unit's page and the reviewer's queue.
+PUBLISHING_PAGE_SIZE = 20
+PUBLISHING_GALLERY_PAGE_SIZE = 24
+PUBLISHING_QUEUE_PAGE_SIZE = 50
+PUBLISHING_SEARCH_PAGE_SIZE = 10
+# Searches per visitor address (the index is the costliest public page).
+PUBLISHING_SEARCH_LIMIT = "60 per minute"
+# Home page: titles per column, featured pictures, how long an urgent item stays on the banner.
+PUBLISHING_HOME_ITEMS = 6
+PUBLISHING_FEATURED = 4
+PUBLISHING_URGENT_BANNER_HOURS = 72
+# Entries of each Atom feed.
+PUBLISHING_FEED_ENTRIES = 30

@@ -1,4 +1,4 @@
-"""Who reaches which desk. Feature packages replace these placeholder desks."""
+"""Who reaches which desk (the desks themselves are the feature packages' pages)."""
 
 from ..permissions import rule
 

@@ -1,14 +1,12 @@
-"""Home page, column pages (dispatched by column kind) and placeholder desks."""
+"""Home page, column pages (dispatched by column kind), the 关怀版 switch."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
 from flask import Blueprint, abort, current_app, redirect, render_template, request
-from flask_login import login_required
 
 from ..extensions import db
-from ..permissions import require
 from .models import Column
 
 bp = Blueprint("site", __name__)
@@ -50,22 +48,6 @@ def column(slug: str):
     if view is not None:
         return view(col)
     return render_template("site/column_empty.html", column=col)
-
-
-# Placeholder desks until the submissions and publishing packages provide them.
-def _placeholder(which: str, title: str):
-    @login_required
-    def view():
-        require(f"desk.{which}")
-        return render_template("site/desk_placeholder.html", title=title)
-
-    view.__name__ = f"desk_{which}"
-    bp.add_url_rule(f"/desk/{which}", view_func=view)
-
-
-for _which, _title in {"officer": "信息员工作台", "leader": "待签发信息",
-                       "review": "审核队列"}.items():
-    _placeholder(_which, _title)
 
 
 @bp.get("/care-mode/<mode>")

@@ -2,7 +2,14 @@
 
 
 def init_app(app):
-    from . import models  # noqa: F401  (the models take part in migrations)
+    from ..site.nav import desk_link
+    from . import demo, dual, models, permissions  # noqa: F401  (models, rules, receivers, seeder)
+    from .cli import media_cli
+    from .views import bp
 
-    app.config.setdefault("URGENT_REPORT_HOURS", 2)
-    app.config.setdefault("DUAL_REPORT_WORKING_DAYS", 3)
+    app.register_blueprint(bp)
+    app.cli.add_command(media_cli)
+    # Same labels as the site's placeholders, which these replace in the header.
+    desk_link(app, "信息员工作台", "submissions.desk", "desk.officer", order=10)
+    desk_link(app, "待签发", "submissions.signoff", "desk.leader", order=20)
+    desk_link(app, "双报异议", "submissions.dual_reports", "center.access", order=35)

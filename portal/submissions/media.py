@@ -359,6 +359,7 @@ def _process_image(upload: Path, scratch: _Scratch, limits: Limits) -> _Draft:
         # Process-wide switch; silently accepting truncated uploads is worse than failing loudly.
         raise RuntimeError("PIL.ImageFile.LOAD_TRUNCATED_IMAGES is set; not validating images")
     image, source_format = _decode_image(upload, limits)
+    _refuse_trailing_data(upload, source_format)
     stored_format, extension, mime = _IMAGE_OUTPUT[source_format]
     main = scratch.path(extension)
     image.save(main, stored_format, **_SAVE_OPTIONS[stored_format])
@@ -400,6 +401,35 @@ def _decode_image(path: Path, limits: Limits) -> tuple[Image.Image, str]:
             raise MediaError(too_big) from None
         except (OSError, SyntaxError, ValueError, EOFError):
             raise MediaError("图片文件已损坏或不完整") from None
+
+
+def _refuse_trailing_data(path: Path, source_format: str) -> None:
+    """Refuse a PNG or WebP with bytes after its end (a script or archive smuggled along).
+
+    Their containers say exactly where they end, so nothing legitimate follows.
+    JPEG is left to re-encoding: cameras append real data after EOI (MPF, gain maps).
+    """
+    size = path.stat().st_size
+    with open(path, "rb") as f:
+        if source_format == "WEBP":
+            f.seek(4)
+            end = 8 + struct.unpack("<I", f.read(4))[0]
+            end += end % 2  # RIFF pads odd sizes
+        elif source_format == "PNG":
+            end = 8
+            while True:
+                f.seek(end)
+                header = f.read(8)
+                if len(header) < 8:
+                    raise MediaError("图片文件已损坏或不完整")
+                length, chunk = struct.unpack(">I4s", header)
+                end += 12 + length
+                if chunk == b"IEND":
+                    break
+        else:
+            return
+    if size > end:
+        raise MediaError("图片文件末尾附带了图片以外的数据，请用看图软件另存后再上传")
 
 
 def _without_metadata(image: Image.Image) -> Image.Image:

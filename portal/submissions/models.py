@@ -96,10 +96,14 @@ class Item(db.Model):
 
     # Items brought over from an old site (import-items): idempotent by external_id.
     external_id: Mapped[str | None] = mapped_column(String(100), unique=True)
+    # Dual reporting (条块双报): the county department a township names as supervising
+    # the matter. Reaching the center creates that department's obligation (DualReport).
+    dual_department_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"), index=True)
 
     column: Mapped[Column] = relationship()
-    unit: Mapped[Unit] = relationship()
+    unit: Mapped[Unit] = relationship(foreign_keys=[unit_id])
     author: Mapped[User | None] = relationship()
+    dual_department: Mapped[Unit | None] = relationship(foreign_keys=[dual_department_id])
     media: Mapped[list[Media]] = relationship(back_populates="item", order_by="Media.position",
                                               cascade="all, delete-orphan")
     events: Mapped[list[ItemEvent]] = relationship(back_populates="item",
@@ -201,10 +205,16 @@ class DualReport(db.Model):
     source_item: Mapped[Item] = relationship(foreign_keys=[source_item_id])
     response_item: Mapped[Item | None] = relationship(foreign_keys=[response_item_id])
     department: Mapped[Unit] = relationship()
+    ruled_by: Mapped[User | None] = relationship()
 
     def is_overdue(self, at: datetime | None = None) -> bool:
         """Past due and still unmet (pending, or contested and later upheld as pending)."""
         return self.status == DualStatus.pending and (at or clock.now()) >= self.due_at
+
+    @property
+    def fulfilled_late(self) -> bool:
+        """Fulfilled, but only after the due date had passed (逾期报送)."""
+        return self.fulfilled_at is not None and self.fulfilled_at >= self.due_at
 
     def __repr__(self) -> str:
         return f"<DualReport item={self.source_item_id} dept={self.department_id} {self.status}>"

@@ -1,9 +1,10 @@
-"""The workflow of an item, as data.
+"""The workflows of an item and of a dual-report obligation, as data.
 
-Read the table to learn the whole flow: an officer writes, the unit's leader
+Read the tables to learn the whole flow: an officer writes, the unit's leader
 signs off (unless the unit is configured to skip sign-off), the center
 publishes, returns or declines, and may later withdraw. ``apply`` is the only
 way an item changes state; it records every step in the item's history.
+``DUAL_FLOW`` does the same for the obligations of 条块双报.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from flask import current_app
 from .. import clock
 from ..extensions import db
 from ..workflow import SYSTEM, Transition, Workflow
-from .models import STATUS_LABELS, Item, ItemEvent, ItemStatus
+from .models import STATUS_LABELS, DualReport, DualStatus, Item, ItemEvent, ItemStatus
 from .signals import item_changed
 
 S = ItemStatus
@@ -135,3 +136,74 @@ def _check_late(item: Item, now) -> None:
 def can_edit(actor, item: Item) -> bool:
     rule = EDITABLE.get(item.status)
     return rule is not None and actor is not None and rule(actor, item)
+
+
+# Actions the reporting unit takes (the officer's desk and the leader's sign-off list);
+# the center's actions belong to its review queue.
+UNIT_ACTIONS = ("submit", "submit_direct", "sign_off", "send_back", "recall", "resubmit",
+                "resubmit_direct")
+# Actions that bring an item to the center: the item must then be complete.
+TO_CENTER = {a for (_, a), t in TRANSITIONS.items() if t.to == S.submitted}
+TO_SIGNOFF = {a for (_, a), t in TRANSITIONS.items() if t.to == S.awaiting_signoff}
+
+
+# ---- dual reporting (条块双报) -------------------------------------------------------
+# A township item that names a supervising department creates an obligation for
+# that department when it reaches the center. The department fulfils it with a
+# report of its own (the obligation is met when that report reaches the center)
+# or contests it; the center rules on a contest.
+
+D = DualStatus
+
+
+def department_member(actor, dual: DualReport) -> bool:
+    """An officer or leader of the department the obligation falls on."""
+    return (getattr(actor, "is_officer", False) or getattr(actor, "is_leader", False)) \
+        and actor.unit_id == dual.department_id
+
+
+def department_or_system(actor, dual: DualReport) -> bool:
+    return actor is SYSTEM or department_member(actor, dual)
+
+
+def dual_reviewer(actor, dual: DualReport) -> bool:
+    return getattr(actor, "is_reviewer", False)
+
+
+DUAL_TRANSITIONS = {
+    # (state,      action):    Transition(new state, who may, label, comment?)
+    (D.pending, "fulfil"):     Transition(D.fulfilled, department_or_system, "双报完成"),
+    (D.pending, "contest"):    Transition(D.contested, department_member, "提出异议", True),
+    (D.contested, "fulfil"):   Transition(D.fulfilled, department_or_system, "双报完成"),
+    (D.contested, "waive"):    Transition(D.waived, dual_reviewer, "裁定免报", True),
+    (D.contested, "uphold"):   Transition(D.pending, dual_reviewer, "裁定须报", True),
+}
+
+
+def _record_dual(dual: DualReport, actor, action: str, old: str, new: str,
+                 comment: str) -> None:
+    # Kept in the township item's history, where both units and the center look.
+    text = f"{dual.department.name}：{DUAL_TRANSITIONS[(old, action)].label}"
+    db.session.add(ItemEvent(item_id=dual.source_item_id,
+                             actor_id=actor.id if actor else None, action=f"dual_{action}",
+                             from_status=None, to_status=None,
+                             comment=f"{text}。{comment}" if comment else text))
+
+
+DUAL_FLOW = Workflow("dual_report", DUAL_TRANSITIONS, record=_record_dual,
+                     state_labels={s.value: s.label for s in DualStatus})
+
+
+# ---- history labels ------------------------------------------------------------------
+
+EVENT_LABELS = {
+    **{action: t.label for (_, action), t in TRANSITIONS.items()},
+    "create": "创建", "edit": "修改", "late": "迟报",
+    "media_add": "上传附件", "media_remove": "删除附件",
+    "dual_open": "产生双报义务", "dual_response": "开始双报",
+    **{f"dual_{action}": t.label for (_, action), t in DUAL_TRANSITIONS.items()},
+}
+
+
+def event_label(action: str) -> str:
+    return EVENT_LABELS.get(action, action)

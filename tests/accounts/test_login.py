@@ -17,15 +17,15 @@ def _login(client, username, password, **kw):
 def test_officer_logs_in_and_lands_on_their_desk(client, make_user):
     user = make_user(Role.officer)
     r = _login(client, user.username, PASSWORD)
-    assert r.status_code == 302 and r.headers["Location"] == "/desk/officer"
+    assert r.status_code == 302 and r.headers["Location"] == "/desk/submissions"
     assert user.username not in client.get("/").get_data(as_text=True) or True
-    page = client.get("/desk/officer").get_data(as_text=True)
+    page = client.get("/desk/submissions").get_data(as_text=True)
     assert user.unit.name in page and "退出" in page
 
 
 def test_login_is_case_insensitive_on_username(client, make_user):
     user = make_user(Role.admin, username="AdminUser")
-    assert _login(client, "adminuser", PASSWORD).headers["Location"] == "/desk/review"
+    assert _login(client, "adminuser", PASSWORD).headers["Location"] == "/review/"
 
 
 def test_wrong_password_and_unknown_user_get_the_same_message(client, make_user):
@@ -45,7 +45,7 @@ def test_safe_next_is_followed_and_external_next_ignored(client, make_user):
     for evil in ("https://evil.example/", "//evil.example/x", "javascript:alert(1)"):
         r = client.post(f"/login?next={evil}", data={"username": user.username,
                                                       "password": PASSWORD})
-        assert r.headers["Location"] == "/desk/review"
+        assert r.headers["Location"] == "/review/"
         client.post("/logout")
 
 
@@ -62,17 +62,17 @@ def test_logout_needs_post_and_ends_the_session(client, make_user, login):
     login(make_user())
     assert client.get("/logout").status_code == 405
     assert client.post("/logout").status_code == 302
-    assert client.get("/desk/officer").status_code == 302
+    assert client.get("/desk/submissions").status_code == 302
 
 
 def test_deactivated_user_cannot_log_in_and_loses_their_session(client, make_user, login, app):
     user = make_user()
     login(user)
-    assert client.get("/desk/officer").status_code == 200
+    assert client.get("/desk/submissions").status_code == 200
     user.active = False
     user.end_sessions()
     db.session.commit()
-    r = client.get("/desk/officer")
+    r = client.get("/desk/submissions")
     assert r.status_code == 302 and r.headers["Location"].startswith("/login")
     assert "用户名或密码不正确" in _login(client, user.username, PASSWORD).get_data(as_text=True)
 
@@ -82,7 +82,7 @@ def test_deactivated_unit_locks_out_its_users(client, make_user, login):
     login(user)
     user.unit.active = False
     db.session.commit()
-    assert client.get("/desk/officer").status_code == 302
+    assert client.get("/desk/submissions").status_code == 302
     assert _login(client, user.username, PASSWORD).status_code == 200
 
 
@@ -90,7 +90,7 @@ def test_old_session_id_without_the_nonce_is_refused(client, make_user):
     user = make_user()
     with client.session_transaction() as sess:
         sess["_user_id"] = str(user.id)  # a forged or pre-nonce session id
-    assert client.get("/desk/officer").status_code == 302
+    assert client.get("/desk/submissions").status_code == 302
 
 
 def test_session_cookie_is_httponly_and_samesite(client, make_user):

@@ -62,5 +62,5 @@ def test_desk_notices_show_on_desks_only(app, client, make_user, login):
     desk_notice(app, lambda user: [f"{user.unit.name}本月报送进度落后"])
     user = make_user()
     login(user)
-    assert "本月报送进度落后" in client.get("/desk/officer").get_data(as_text=True)
+    assert "本月报送进度落后" in client.get("/desk/submissions").get_data(as_text=True)
     assert "本月报送进度落后" not in client.get("/").get_data(as_text=True)

@@ -225,13 +225,20 @@ def test_keeps_transparency_and_writes_webp_renditions_for_it(root):
         assert describe(root / path)["mode"] == "RGBA"
 
 
-def test_re_encoding_drops_a_script_appended_to_a_png(root):
-    data = image_bytes("PNG") + b"<?php system($_GET['c']); ?>"
+def test_re_encoding_drops_a_script_appended_to_a_jpeg(root):
+    # Cameras append real data after a JPEG's end (MPF, gain maps): keep the photo, drop the rest.
+    data = image_bytes("JPEG") + b"<?php system($_GET['c']); ?>"
 
-    stored = upload(root, data, "innocent.png", "image")
+    stored = upload(root, data, "innocent.jpg", "image")
 
     for path in media_paths(stored):
         assert b"<?php" not in (root / path).read_bytes()
+
+
+@pytest.mark.parametrize("fmt", ["PNG", "WEBP"])
+def test_refuses_png_and_webp_with_data_after_their_end(root, fmt):
+    data = image_bytes(fmt) + b"<?php system($_GET['c']); ?>"
+    assert_refused(root, data, f"innocent.{fmt.lower()}", "image", "末尾附带了图片以外的数据")
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,457 @@
+"""The reviewer's queue, the admin's word list and page editor, and the public site.
+
+Views are thin: load and check (``get_or_404``), validate the form, call a
+service, commit once, redirect. Public pages only ever show published items
+and answer conditional GETs (see ``conditional``).
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
+
+from .. import clock
+from ..accounts.models import Unit
+from ..errors import Conflict, DomainError
+from ..extensions import db, limiter
+from ..forms import choices
+from ..permissions import get_or_404, require_login_and
+from ..search import service as search
+from ..site.models import Column, ColumnKind
+from ..submissions.models import Item, ItemEvent, ItemKind, ItemStatus
+from . import feeds, queries, services
+from .forms import (
+    ConfirmForm,
+    DeclineForm,
+    PageForm,
+    PublishForm,
+    ReturnForm,
+    SearchForm,
+    TermForm,
+    WithdrawForm,
+)
+from .html import mark_terms, mark_text
+from .models import PageRevision, TermKind, WordTerm
+
+bp = Blueprint("publishing", __name__)
+S = ItemStatus
+
+# The queue's tabs: which items, in which order.
+QUEUE_TABS = {
+    "submitted": ("待审核", S.submitted),
+    "scheduled": ("定时发布", S.scheduled),
+    "published": ("已发布", S.published),
+}
+
+
+def _page() -> int:
+    return request.args.get("page", 1, type=int)
+
+
+def page_url(number: int) -> str:
+    """This page's URL with its query, at page ``number`` (for the pager)."""
+    args = {**request.args.to_dict(), **(request.view_args or {}), "page": number}
+    return url_for(request.endpoint, **args)
+
+
+def _status_label(value: str) -> str:
+    try:
+        return ItemStatus(value).label
+    except ValueError:
+        return value
+
+
+# ---- the reviewer's queue -------------------------------------------------------------
+
+@bp.get("/review/")
+@require_login_and("desk.review")
+def queue():
+    tab = request.args.get("tab", "submitted")
+    if tab not in QUEUE_TABS:
+        abort(404)
+    status = QUEUE_TABS[tab][1]
+    unit_id = request.args.get("unit", type=int)
+    column_id = request.args.get("column", type=int)
+    kind = request.args.get("kind") or None
+    query = (select(Item).where(Item.status == status)
+             .options(joinedload(Item.unit), joinedload(Item.column)))
+    if unit_id:
+        query = query.where(Item.unit_id == unit_id)
+    if column_id:
+        query = query.where(Item.column_id == column_id)
+    if kind in ItemKind.__members__:
+        query = query.where(Item.kind == ItemKind(kind))
+    if status == S.submitted:
+        # Urgent first, then whoever has waited longest.
+        query = query.order_by(Item.urgent.desc(), Item.submitted_at, Item.id)
+    elif status == S.scheduled:
+        query = query.order_by(Item.publish_at, Item.id)
+    else:
+        query = query.order_by(Item.published_at.desc(), Item.id.desc())
+    pagination = queries.paginate(query, _page(),
+                                  current_app.config["PUBLISHING_QUEUE_PAGE_SIZE"])
+    counts = dict(db.session.execute(
+        select(Item.status, func.count()).where(Item.status.in_([s for _, s in
+                                                                 QUEUE_TABS.values()]))
+        .group_by(Item.status)).all())
+    units = db.session.scalars(select(Unit).order_by(Unit.kind, Unit.code)).all()
+    columns = db.session.scalars(select(Column).order_by(Column.position)).all()
+    return render_template("publishing/queue.html", pagination=pagination, tab=tab,
+                           tabs=QUEUE_TABS, counts=counts, units=units, columns=columns,
+                           kinds=list(ItemKind), unit_id=unit_id, column_id=column_id,
+                           kind=kind, now=clock.now())
+
+
+def _publish_form(item: Item, formdata=None) -> PublishForm:
+    # The item's title and column prefill the form shown; a post must carry its own
+    # values (WTForms would otherwise keep these defaults for missing fields).
+    defaults = {} if formdata is not None else {"title": item.title, "column_id": item.column_id}
+    form = PublishForm(formdata=formdata, **defaults)
+    columns = services.review_columns()
+    if item.column not in columns:
+        columns.insert(0, item.column)
+    form.column_id.choices = choices((c.id, c.name) for c in columns)
+    return form
+
+
+def _review_page(item: Item, status: int = 200, **forms):
+    pattern = services.term_pattern()
+    forms.setdefault("publish_form", _publish_form(item, formdata=None)
+                     if item.status == S.submitted else None)
+    forms.setdefault("return_form", ReturnForm(formdata=None))
+    forms.setdefault("decline_form", DeclineForm(formdata=None))
+    forms.setdefault("withdraw_form", WithdrawForm(formdata=None))
+    events = db.session.scalars(select(ItemEvent).where(ItemEvent.item_id == item.id)
+                                .options(joinedload(ItemEvent.actor))
+                                .order_by(ItemEvent.id)).all()
+    return render_template(
+        "publishing/review.html", item=item, matches=services.word_matches(item),
+        title_html=mark_text(item.title, pattern, services.describe_term),
+        body_html=mark_terms(item.body_html, pattern, services.describe_term),
+        events=events, event_label=services.event_label, status_label=_status_label,
+        confirm=ConfirmForm(),
+        **forms), status
+
+
+@bp.get("/review/items/<int:item_id>")
+@require_login_and("desk.review")
+def review(item_id: int):
+    item = get_or_404(Item, item_id, view="publishing.review_item")
+    return _review_page(item)
+
+
+def _act(item_id: int, form_name: str, form: object, do, done: str):
+    """Run a review action: validate, call the service, commit; or re-show the page."""
+    item = get_or_404(Item, item_id, view="publishing.review_item")
+    if not form.validate_on_submit():
+        return _review_page(item, 400, **{form_name: form})
+    try:
+        message = do(item, form) or done.format(title=item.title)
+    except Conflict as e:
+        db.session.rollback()
+        flash(e.message, "error")
+        return _review_page(item, 409)
+    except DomainError as e:
+        db.session.rollback()
+        flash(e.message, "error")
+        return _review_page(item, 400, **{form_name: form})
+    db.session.commit()
+    flash(message, "success")
+    return redirect(url_for("publishing.review", item_id=item.id))
+
+
+@bp.post("/review/items/<int:item_id>/publish")
+@require_login_and("desk.review")
+def publish(item_id: int):
+    item = get_or_404(Item, item_id, view="publishing.review_item")
+    form = _publish_form(item, formdata=request.form)
+
+    def do(item, form):
+        column = db.session.get(Column, form.column_id.data)
+        local = clock.from_local
+        action = services.publish(
+            item, current_user, column=column, title=form.title.data,
+            publish_at=local(form.publish_at.data) if form.publish_at.data else None,
+            unpublish_at=local(form.unpublish_at.data) if form.unpublish_at.data else None,
+            confirm_words=form.confirm_words.data)
+        if action == "schedule":
+            return f"「{item.title}」将于 {clock.format_local(item.publish_at)} 定时发布。"
+        return None
+
+    return _act(item_id, "publish_form", form, do, "「{title}」已发布。")
+
+
+@bp.post("/review/items/<int:item_id>/return")
+@require_login_and("desk.review")
+def return_(item_id: int):
+    return _act(item_id, "return_form", ReturnForm(),
+                lambda item, f: services.return_item(item, current_user, f.return_reason.data),
+                "「{title}」已退回修改。")
+
+
+@bp.post("/review/items/<int:item_id>/decline")
+@require_login_and("desk.review")
+def decline(item_id: int):
+    return _act(item_id, "decline_form", DeclineForm(),
+                lambda item, f: services.decline_item(item, current_user, f.decline_reason.data),
+                "「{title}」已标记为不予采用。")
+
+
+@bp.post("/review/items/<int:item_id>/withdraw")
+@require_login_and("desk.review")
+def withdraw(item_id: int):
+    return _act(item_id, "withdraw_form", WithdrawForm(),
+                lambda item, f: services.withdraw_item(item, current_user,
+                                                       f.withdraw_reason.data),
+                "「{title}」已撤稿，公众已无法访问。")
+
+
+@bp.post("/review/items/<int:item_id>/unschedule")
+@require_login_and("desk.review")
+def unschedule(item_id: int):
+    return _act(item_id, "confirm", ConfirmForm(),
+                lambda item, f: services.unschedule_item(item, current_user),
+                "「{title}」已取消定时发布，回到待审核。")
+
+
+# ---- admin: word check list and page texts ----------------------------------------------
+
+def _save_term(form: TermForm, entry: WordTerm | None = None):
+    """Save a valid term form; a redirect to the list, or None to show the form again."""
+    if not form.validate_on_submit():
+        return None
+    try:
+        entry = services.save_term(current_user, form.term.data, form.kind.data,
+                                   form.suggestion.data, form.note.data, existing=entry)
+    except DomainError as e:
+        db.session.rollback()
+        form.term.errors.append(e.message)
+        return None
+    db.session.commit()
+    flash(f"已保存「{entry.term}」。", "success")
+    return redirect(url_for("publishing.words"))
+
+
+@bp.route("/admin/words", methods=["GET", "POST"])
+@require_login_and("publishing.manage")
+def words():
+    form = TermForm()
+    if saved := _save_term(form):
+        return saved
+    kind = request.args.get("kind") or None
+    q = (request.args.get("q") or "").strip()
+    query = select(WordTerm).order_by(WordTerm.kind, WordTerm.term)
+    if kind in TermKind.__members__:
+        query = query.where(WordTerm.kind == TermKind(kind))
+    if q:
+        query = query.where(WordTerm.term.contains(q) | WordTerm.suggestion.contains(q))
+    return render_template("publishing/words.html", form=form, terms=db.session.scalars(query)
+                           .all(), kind=kind, q=q, confirm=ConfirmForm()), \
+        400 if form.errors else 200
+
+
+@bp.route("/admin/words/<int:term_id>/edit", methods=["GET", "POST"])
+@require_login_and("publishing.manage")
+def word_edit(term_id: int):
+    entry = get_or_404(WordTerm, term_id, view="publishing.manage")
+    form = TermForm(obj=entry)
+    if request.method == "GET":
+        form.kind.data = entry.kind.value
+    if saved := _save_term(form, entry):
+        return saved
+    return render_template("publishing/word_edit.html", form=form, entry=entry), \
+        400 if form.errors else 200
+
+
+@bp.post("/admin/words/<int:term_id>/delete")
+@require_login_and("publishing.manage")
+def word_delete(term_id: int):
+    entry = get_or_404(WordTerm, term_id, view="publishing.manage")
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    services.delete_term(current_user, entry)
+    db.session.commit()
+    flash(f"已删除「{entry.term}」。", "success")
+    return redirect(url_for("publishing.words"))
+
+
+def _page_columns() -> list[Column]:
+    return db.session.scalars(select(Column).where(Column.kind == ColumnKind.page)
+                              .order_by(Column.position)).all()
+
+
+@bp.get("/admin/pages")
+@require_login_and("publishing.manage")
+def pages():
+    latest = {}
+    for col in _page_columns():
+        latest[col] = db.session.scalar(select(PageRevision).where(PageRevision.column_id == col.id)
+                                        .order_by(PageRevision.id.desc()).limit(1))
+    return render_template("publishing/pages.html", latest=latest)
+
+
+@bp.route("/admin/pages/<slug>", methods=["GET", "POST"])
+@require_login_and("publishing.manage")
+def page_edit(slug: str):
+    column = db.session.scalar(select(Column).where(Column.slug == slug,
+                                                    Column.kind == ColumnKind.page))
+    if column is None:
+        abort(404)
+    form = PageForm(body=column.page_html)
+    if form.validate_on_submit():
+        try:
+            services.save_page(current_user, column, form.body.data)
+        except DomainError as e:
+            db.session.rollback()
+            form.body.errors.append(e.message)
+        else:
+            db.session.commit()
+            flash(f"「{column.name}」已保存并发布。", "success")
+            return redirect(url_for("publishing.pages"))
+    revisions = db.session.scalars(select(PageRevision).where(PageRevision.column_id == column.id)
+                                   .order_by(PageRevision.id.desc()).limit(10)).all()
+    return render_template("publishing/page_edit.html", form=form, column=column,
+                           revisions=revisions), 400 if form.errors else 200
+
+
+# ---- the public site ------------------------------------------------------------------
+
+@bp.get("/items/<int:item_id>")
+def item(item_id: int):
+    found = get_or_404(Item, item_id, view="publishing.public_item")
+    return render_template("publishing/item.html", item=found, title_html=found.title,
+                           body_html=mark_terms(found.body_html, None))
+
+
+@bp.get("/units/<code>")
+def unit(code: str):
+    found = db.session.scalar(select(Unit).where(Unit.code == code))
+    if found is None:
+        abort(404)
+    pagination = queries.paginate(queries.of_unit(found), _page())
+    return render_template("publishing/unit.html", unit=found, pagination=pagination,
+                           units_column=_column_of_kind(ColumnKind.units))
+
+
+def _column_of_kind(kind: ColumnKind) -> Column | None:
+    return db.session.scalar(select(Column).where(Column.kind == kind)
+                             .order_by(Column.position).limit(1))
+
+
+@bp.get("/search")
+@limiter.limit(lambda: current_app.config["PUBLISHING_SEARCH_LIMIT"])
+def search_page():
+    form = SearchForm(formdata=request.args)
+    form.column.choices = choices([("", "全部栏目")] + [
+        (c.slug, c.name) for c in db.session.scalars(
+            select(Column).where(Column.kind.in_(queries.LIST_KINDS))
+            .order_by(Column.position))])
+    form.unit.choices = choices([("", "全部单位")] + [
+        (u.code, u.name) for u in db.session.scalars(select(Unit).order_by(Unit.kind, Unit.code))])
+    results = None
+    status = 200
+    if request.args and not form.validate():
+        status = 400
+    elif (form.q.data or "").strip():
+        results = search.get_index().search(
+            form.q.data, column=form.column.data or None, unit=form.unit.data or None,
+            date_from=form.date_from.data, date_to=form.date_to.data, page=_page(),
+            pagelen=current_app.config["PUBLISHING_SEARCH_PAGE_SIZE"])
+    return render_template("publishing/search.html", form=form, results=results), status
+
+
+@bp.get("/feed.atom")
+def feed():
+    return feeds.atom_response(None)
+
+
+@bp.get("/column/<slug>/feed.atom")
+def column_feed(slug: str):
+    column = db.session.scalar(select(Column).where(Column.slug == slug,
+                                                    Column.kind.in_(queries.LIST_KINDS)))
+    if column is None:
+        abort(404)
+    return feeds.atom_response(column)
+
+
+@bp.get("/sitemap.xml")
+def sitemap():
+    return feeds.sitemap_response()
+
+
+# ---- column kinds, plugged into site's /column/<slug> -------------------------------------
+
+def column_list(column: Column):
+    pagination = queries.paginate(queries.in_column(column), _page())
+    return render_template("publishing/column_list.html", column=column, pagination=pagination)
+
+
+def column_gallery(column: Column):
+    pagination = queries.paginate(queries.with_media(queries.in_column(column)), _page(),
+                                  current_app.config["PUBLISHING_GALLERY_PAGE_SIZE"])
+    return render_template("publishing/column_gallery.html", column=column,
+                           pagination=pagination, first_media=queries.first_media)
+
+
+def column_video(column: Column):
+    pagination = queries.paginate(queries.with_media(queries.in_column(column)), _page())
+    return render_template("publishing/column_video.html", column=column,
+                           pagination=pagination, first_media=queries.first_media)
+
+
+def column_page(column: Column):
+    return render_template("publishing/column_page.html", column=column)
+
+
+def column_units(column: Column):
+    return render_template("publishing/column_units.html", column=column,
+                           directory=queries.directory())
+
+
+COLUMN_VIEWS = {
+    ColumnKind.news: column_list,
+    ColumnKind.notices: column_list,
+    ColumnKind.gallery: column_gallery,
+    ColumnKind.video: column_video,
+    ColumnKind.page: column_page,
+    ColumnKind.units: column_units,
+}
+
+
+# ---- home page panels -------------------------------------------------------------------
+
+def home_banners() -> dict:
+    cfg = current_app.config
+    return {"urgent": queries.urgent(cfg["PUBLISHING_URGENT_BANNER_HOURS"]),
+            "notice": queries.latest_notice()}
+
+
+def home_featured() -> dict:
+    return {"featured": queries.featured_images(current_app.config["PUBLISHING_FEATURED"])}
+
+
+def home_latest() -> dict:
+    return {"columns": queries.latest_by_column(current_app.config["PUBLISHING_HOME_ITEMS"])}
+
+
+# ---- conditional GET ----------------------------------------------------------------------
+
+# Public pages whose responses carry an ETag (a hash of the body) and answer
+# If-None-Match with 304. The hash is of what was rendered, so a withdrawal
+# changes it at once; "no-cache" makes browsers and proxies ask every time.
+CONDITIONAL_ENDPOINTS = {"site.home", "site.column", "publishing.item", "publishing.unit",
+                         "publishing.search_page", "publishing.feed", "publishing.column_feed",
+                         "publishing.sitemap"}
+
+
+def conditional(response):
+    if (request.endpoint in CONDITIONAL_ENDPOINTS and request.method in ("GET", "HEAD")
+            and response.status_code == 200 and not response.direct_passthrough):
+        response.cache_control.no_cache = True
+        if current_user.is_authenticated:
+            response.cache_control.private = True
+        response.add_etag()
+        response.make_conditional(request)
+    return response

@@ -1,0 +1,143 @@
+"""Reporting in a real browser: the officer, the leader and a department at their desks."""
+
+import re
+
+from playwright.sync_api import expect
+
+from portal.accounts.models import Role, UnitKind
+from portal.extensions import db
+from portal.submissions.models import DualReport, DualStatus, Item, ItemStatus
+from tests.conftest import PASSWORD
+from tests.e2e.conftest import axe_violations, log_in
+from tests.submissions.factories import jpeg
+
+
+def log_out(page):
+    page.get_by_role("button", name="退出").click()
+
+
+def test_officer_writes_an_image_item_the_leader_returns_then_signs_it_off(
+        page, make_unit, make_user, tmp_path):
+    town = make_unit(UnitKind.township, name="桃源镇")
+    officer = make_user(Role.officer, unit=town, name="陈信息")
+    leader = make_user(Role.leader, unit=town, name="周领导")
+    photos = []
+    for n, colour in enumerate([(200, 60, 40), (40, 120, 200)], 1):
+        path = tmp_path / f"现场{n}.jpg"
+        path.write_bytes(jpeg((1200, 800), colour))
+        photos.append(path)
+
+    log_in(page, officer.username, PASSWORD)
+    expect(page.get_by_role("heading", name="信息员工作台")).to_be_visible()
+    assert axe_violations(page) == []
+    page.get_by_role("link", name="撰写新信息").click()
+    assert axe_violations(page) == []
+    page.get_by_label("信息类型").select_option("image")
+    page.get_by_label("报送栏目").select_option(label="图库")
+    page.get_by_label("标题").fill("桃源镇举办中国农民丰收节庆祝活动")
+    page.get_by_label("正文").fill("活动设置农产品展销、农耕技能比赛等环节。\n\n现场销售农产品十余万元。")
+    page.get_by_role("button", name="保存草稿").click()
+    expect(page.get_by_text("请在下方上传图片文件")).to_be_visible()
+    for path, caption in zip(photos, ["农产品展销现场", "农耕技能比赛"], strict=True):
+        page.get_by_label("选择文件").set_input_files(path)
+        page.get_by_label("图片说明", exact=True).fill(caption)
+        page.get_by_role("button", name="上传").click()
+        expect(page.get_by_text("文件已上传。")).to_be_visible()
+    expect(page.get_by_role("img", name="农耕技能比赛")).to_be_visible()
+    assert axe_violations(page) == []
+    page.get_by_role("button", name="保存并提交签发").click()
+    expect(page.get_by_text("已保存并提交签发。")).to_be_visible()
+    log_out(page)
+
+    log_in(page, leader.username, PASSWORD)
+    expect(page.get_by_role("heading", name="待签发信息")).to_be_visible()
+    assert axe_violations(page) == []
+    page.get_by_text("退回信息员").click()
+    page.get_by_label("退回理由").fill("请在标题中写明活动日期。")
+    page.get_by_role("button", name="退回", exact=True).click()
+    expect(page.get_by_text("目前没有待签发的信息。")).to_be_visible()
+    log_out(page)
+
+    log_in(page, officer.username, PASSWORD)
+    expect(page.get_by_text("被分管领导退回：请在标题中写明活动日期。")).to_be_visible()
+    page.get_by_role("link", name="桃源镇举办中国农民丰收节庆祝活动").first.click()
+    expect(page.get_by_text("分管领导退回理由")).to_be_visible()
+    page.get_by_role("link", name="修改", exact=True).click()
+    page.get_by_label("标题").fill("桃源镇9月23日举办中国农民丰收节庆祝活动")
+    page.get_by_role("button", name="保存并提交签发").click()
+    expect(page.get_by_text("已保存并提交签发。")).to_be_visible()
+    log_out(page)
+
+    log_in(page, leader.username, PASSWORD)
+    item_row = page.get_by_role("listitem").filter(has_text="桃源镇9月23日举办")
+    item_row.get_by_role("button", name=re.compile("^签发")).click()
+    expect(page.get_by_text("已签发：桃源镇9月23日举办中国农民丰收节庆祝活动")).to_be_visible()
+    page.get_by_role("link", name="桃源镇9月23日举办中国农民丰收节庆祝活动").first.click()
+    history = page.get_by_role("table", name="时间为北京时间")
+    # Sent back by the leader, the item was a draft again and went to sign-off a second time.
+    steps = history.get_by_role("rowheader")
+    expect(steps).to_have_text(["创建", "上传附件", "上传附件", "修改", "提交签发", "退回信息员",
+                                "修改", "提交签发", "签发"])
+    assert axe_violations(page) == []
+
+    db.session.expire_all()
+    item = db.session.scalar(db.select(Item))
+    assert item.status == ItemStatus.submitted and len(item.media) == 2
+    assert [m.caption for m in item.media] == ["农产品展销现场", "农耕技能比赛"]
+
+
+def test_a_township_item_naming_a_department_is_fulfilled_from_the_departments_desk(
+        page, make_unit, make_user):
+    town = make_unit(UnitKind.township, name="青山镇")
+    dept = make_unit(UnitKind.department, name="县应急管理局")
+    officer = make_user(Role.officer, unit=town)
+    leader = make_user(Role.leader, unit=town)
+    dept_officer = make_user(Role.officer, unit=dept)
+    dept_leader = make_user(Role.leader, unit=dept)
+
+    log_in(page, officer.username, PASSWORD)
+    page.get_by_role("link", name="撰写新信息").click()
+    page.get_by_label("报送栏目").select_option(label="政务信息")
+    page.get_by_label("标题").fill("青山镇开展地质灾害隐患点排查")
+    page.get_by_label("正文").fill("镇里组织对辖区五处地质灾害隐患点逐一排查，落实监测责任人。")
+    page.get_by_label("双报部门").select_option(label="县应急管理局")
+    page.get_by_role("button", name="保存草稿").click()
+    page.get_by_role("button", name="保存并提交签发").click()
+    log_out(page)
+    log_in(page, leader.username, PASSWORD)
+    page.get_by_role("button", name=re.compile("^签发")).click()
+    log_out(page)
+
+    log_in(page, dept_officer.username, PASSWORD)
+    tasks = page.get_by_role("region", name=re.compile("待完成的双报任务"))
+    source_link = tasks.get_by_role("link", name="青山镇开展地质灾害隐患点排查", exact=True)
+    expect(source_link).to_be_visible()
+    expect(tasks.get_by_text("待报送")).to_be_visible()
+    assert axe_violations(page) == []
+    tasks.get_by_role("button", name=re.compile("报送本部门信息")).click()
+    expect(page.get_by_label("标题")).to_have_value("青山镇开展地质灾害隐患点排查")
+    page.get_by_label("标题").fill("县应急管理局指导青山镇开展地质灾害隐患排查")
+    page.get_by_role("button", name="保存并提交签发").click()
+    log_out(page)
+    log_in(page, dept_leader.username, PASSWORD)
+    page.get_by_role("button", name=re.compile("^签发")).click()
+    expect(page.get_by_text("已签发：县应急管理局指导青山镇开展地质灾害隐患排查")).to_be_visible()
+    log_out(page)
+
+    log_in(page, officer.username, PASSWORD)
+    named = page.get_by_role("region", name="本单位信息的双报情况")
+    expect(named.get_by_text("已报送")).to_be_visible()
+    db.session.expire_all()
+    found = db.session.scalar(db.select(DualReport))
+    assert found.status == DualStatus.fulfilled
+    assert found.response_item.title == "县应急管理局指导青山镇开展地质灾害隐患排查"
+
+
+def test_the_desk_and_the_item_form_work_on_a_phone(page, make_unit, make_user):
+    officer = make_user(Role.officer, unit=make_unit(UnitKind.township))
+    page.set_viewport_size({"width": 360, "height": 740})
+    log_in(page, officer.username, PASSWORD)
+    for path in ("/desk/submissions", "/desk/items/new"):
+        page.goto(path)
+        assert page.evaluate("document.documentElement.scrollWidth") <= 360, path
+        assert axe_violations(page) == [], path

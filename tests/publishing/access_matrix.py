@@ -1,0 +1,92 @@
+"""Access rows of the publishing package (see tests/test_access.py).
+
+Posts carry a valid CSRF token and no other data: a reviewer's publish,
+return, decline and withdraw are then refused as incomplete forms (400),
+which shows the check let them through.
+"""
+
+from datetime import timedelta
+
+from portal import clock
+from portal.extensions import db
+from portal.publishing.models import TermKind, WordTerm
+from portal.site.models import Column
+from portal.submissions.models import Item
+from portal.submissions.workflow import apply
+from tests.access_helpers import ADMIN_ONLY, CENTER_ONLY, LOGIN, PUBLIC, by_role
+
+CENTER_FORM = by_role(LOGIN, 403, 403, 403, 400, 400)
+ADMIN_FORM = by_role(LOGIN, 403, 403, 403, 403, 400)
+NOWHERE = by_role(404, 404, 404, 404, 404, 404)
+CENTER_NOT_FOUND = by_role(LOGIN, 403, 403, 403, 404, 404)
+
+ROWS = [
+    ("GET", "/review/", CENTER_ONLY, "publishing.queue"),
+    ("GET", "/review/?tab=published", CENTER_ONLY, "publishing.queue"),
+    ("GET", "/review/items/{item_submitted}", CENTER_ONLY, "publishing.review"),
+    ("GET", "/review/items/{item_published}", CENTER_ONLY, "publishing.review"),
+    ("GET", "/review/items/{item_draft}", CENTER_NOT_FOUND, "publishing.review"),
+    ("GET", "/review/items/999999", CENTER_NOT_FOUND, "publishing.review"),
+    ("POST", "/review/items/{item_submitted}/publish", CENTER_FORM, "publishing.publish"),
+    ("POST", "/review/items/{item_draft}/publish", CENTER_NOT_FOUND, "publishing.publish"),
+    ("POST", "/review/items/{item_submitted}/return", CENTER_FORM, "publishing.return_"),
+    ("POST", "/review/items/{item_submitted}/decline", CENTER_FORM, "publishing.decline"),
+    ("POST", "/review/items/{item_published}/withdraw", CENTER_FORM, "publishing.withdraw"),
+    ("POST", "/review/items/{item_scheduled}/unschedule", by_role(LOGIN, 403, 403, 403, 302, 302),
+     "publishing.unschedule"),
+    ("GET", "/admin/words", ADMIN_ONLY, "publishing.words"),
+    ("POST", "/admin/words", ADMIN_FORM, "publishing.words"),
+    ("GET", "/admin/words/{term}/edit", ADMIN_ONLY, "publishing.word_edit"),
+    ("POST", "/admin/words/{term}/delete", by_role(LOGIN, 403, 403, 403, 403, 302),
+     "publishing.word_delete"),
+    ("GET", "/admin/pages", ADMIN_ONLY, "publishing.pages"),
+    ("GET", "/admin/pages/profile", ADMIN_ONLY, "publishing.page_edit"),
+    ("POST", "/admin/pages/profile", ADMIN_FORM, "publishing.page_edit"),
+    ("GET", "/admin/pages/news", by_role(LOGIN, 403, 403, 403, 403, 404), "publishing.page_edit"),
+    ("GET", "/items/{item_published}", PUBLIC, "publishing.item"),
+    ("GET", "/items/{item_submitted}", NOWHERE, "publishing.item"),
+    ("GET", "/items/{item_draft}", NOWHERE, "publishing.item"),
+    ("GET", "/units/{unit_a_code}", PUBLIC, "publishing.unit"),
+    ("GET", "/units/NO-SUCH-UNIT", NOWHERE, "publishing.unit"),
+    ("GET", "/column/units", PUBLIC, "site.column"),
+    ("GET", "/column/gallery", PUBLIC, "site.column"),
+    ("GET", "/column/video", PUBLIC, "site.column"),
+    ("GET", "/column/profile", PUBLIC, "site.column"),
+    ("GET", "/search?q=会议", PUBLIC, "publishing.search_page"),
+    ("GET", "/feed.atom", PUBLIC, "publishing.feed"),
+    ("GET", "/column/news/feed.atom", PUBLIC, "publishing.column_feed"),
+    ("GET", "/column/profile/feed.atom", NOWHERE, "publishing.column_feed"),
+    ("GET", "/sitemap.xml", PUBLIC, "publishing.sitemap"),
+]
+
+
+def setup(world):
+    """Items of township A in the states the rows need, and one word check term."""
+    unit = world["units"]["a"]
+    users = world["users"]
+    # Who takes each step (township A has a leader who signs off).
+    actors = {"submit": users["officer_a"], "sign_off": users["leader_a"]}
+    news = db.session.query(Column).filter_by(slug="news").one()
+
+    def item(*actions):
+        it = Item(title="访问测试信息", body_html="<p>正文</p>", column=news, unit=unit,
+                  author=users["officer_a"])
+        db.session.add(it)
+        db.session.flush()
+        for action in actions:
+            if action == "schedule":
+                it.publish_at = clock.now() + timedelta(days=1)
+            apply(it, action, actors.get(action, users["reviewer"]))
+        return it.id
+
+    term = WordTerm(term="人名政府", kind=TermKind.typo, suggestion="人民政府")
+    db.session.add(term)
+    db.session.flush()
+    world["ids"].update(
+        item_draft=item(),
+        item_submitted=item("submit", "sign_off"),
+        item_published=item("submit", "sign_off", "publish"),
+        item_scheduled=item("submit", "sign_off", "schedule"),
+        term=term.id,
+        unit_a_code=unit.code,
+    )

@@ -1,0 +1,85 @@
+"""Atom feeds and the sitemap: well-formed XML, absolute links, only published items."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from xml.etree import ElementTree as ET
+
+from portal.submissions.models import ItemKind
+
+ATOM = "{http://www.w3.org/2005/Atom}"
+SM = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+
+
+def parse(response) -> ET.Element:
+    return ET.fromstring(response.data)
+
+
+def test_site_feed_lists_published_items_newest_first(client, make_item):
+    old = make_item("published", title="较早的信息 & <细节>", summary="摘要一",
+                    published_at=datetime(2026, 3, 1, 8, 0, tzinfo=UTC))
+    new = make_item("published", title="最新的信息", body="<p>正文<b>加粗</b></p>",
+                    column_slug="documents",
+                    published_at=datetime(2026, 3, 2, 8, 0, tzinfo=UTC))
+    make_item("submitted", title="待审核的信息")
+    r = client.get("/feed.atom")
+    assert r.status_code == 200 and r.mimetype == "application/atom+xml"
+    feed = parse(r)
+    assert feed.findtext(f"{ATOM}title") == "示范县人民政府公众信息网"
+    assert feed.findtext(f"{ATOM}updated") == "2026-03-02T08:00:00Z"
+    entries = feed.findall(f"{ATOM}entry")
+    assert [e.findtext(f"{ATOM}title") for e in entries] == ["最新的信息", "较早的信息 & <细节>"]
+    first = entries[0]
+    assert first.find(f"{ATOM}link").get("href") == f"http://portal.test/items/{new.id}"
+    assert first.findtext(f"{ATOM}id").startswith("tag:www.example-county.gov.cn,")
+    assert first.findtext(f"{ATOM}author/{ATOM}name") == "县应急管理局"
+    assert first.find(f"{ATOM}category").get("label") == "政府文件"
+    assert first.find(f"{ATOM}content").get("type") == "html"
+    assert first.findtext(f"{ATOM}content") == "<p>正文<b>加粗</b></p>"
+    assert entries[1].findtext(f"{ATOM}summary") == "摘要一"
+    assert str(old.id) in entries[1].find(f"{ATOM}link").get("href")
+
+
+def test_column_feed_has_only_that_column(client, make_item):
+    make_item("published", title="政务信息一条")
+    make_item("published", title="政府文件一条", column_slug="documents")
+    feed = parse(client.get("/column/documents/feed.atom"))
+    assert [e.findtext(f"{ATOM}title") for e in feed.findall(f"{ATOM}entry")] == ["政府文件一条"]
+    assert feed.find(f"{ATOM}link[@rel='self']").get("href") == \
+        "http://portal.test/column/documents/feed.atom"
+    assert client.get("/column/profile/feed.atom").status_code == 404  # a page, not a list
+    assert client.get("/column/nope/feed.atom").status_code == 404
+
+
+def test_empty_feed_is_valid(client):
+    feed = parse(client.get("/feed.atom"))
+    assert feed.findall(f"{ATOM}entry") == [] and feed.findtext(f"{ATOM}updated")
+
+
+def test_feed_entries_are_limited(client, app, make_item):
+    app.config["PUBLISHING_FEED_ENTRIES"] = 2
+    for _ in range(3):
+        make_item("published")
+    assert len(parse(client.get("/feed.atom")).findall(f"{ATOM}entry")) == 2
+
+
+def test_sitemap_lists_home_columns_units_and_published_items(client, make_item, unit):
+    item = make_item("published", published_at=datetime(2026, 3, 1, 8, 0, tzinfo=UTC))
+    hidden = make_item("submitted")
+    gallery = make_item("published", kind=ItemKind.image, column_slug="gallery")
+    r = client.get("/sitemap.xml")
+    assert r.status_code == 200 and r.mimetype == "application/xml"
+    urls = {u.findtext(f"{SM}loc"): u.findtext(f"{SM}lastmod")
+            for u in parse(r).findall(f"{SM}url")}
+    assert "http://portal.test/" in urls and "http://portal.test/column/news" in urls
+    assert f"http://portal.test/units/{unit.code}" in urls
+    assert urls[f"http://portal.test/items/{item.id}"] == "2026-03-01T08:00:00Z"
+    assert f"http://portal.test/items/{gallery.id}" in urls
+    assert f"http://portal.test/items/{hidden.id}" not in urls
+
+
+def test_feeds_are_linked_from_the_pages(client):
+    assert 'href="/feed.atom"' in client.get("/").get_data(as_text=True)
+    html = client.get("/column/news").get_data(as_text=True)
+    assert '<link rel="alternate" type="application/atom+xml"' in html
+    assert 'href="/column/news/feed.atom"' in html
