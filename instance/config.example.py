@@ -27,3 +27,15 @@ The instance folder itself moves with PORTAL_INSTANCE_PATH.
 # Behind nginx (one proxy hop):
 # PROXY_FIX_HOPS = 1
 # SESSION_COOKIE_SECURE = True
+
+# Citizen messages: working days to answer after acceptance, per-category overrides
+# (consult, complaint, suggestion, help), and the channels named to refused citizens.
+# MESSAGE_REPLY_WORKING_DAYS = 5
+# MESSAGE_REPLY_WORKING_DAYS_BY_CATEGORY = {"help": 3, "complaint": 10}
+# MESSAGE_REFUSAL_CHANNELS = ["县信访局（地址：县政府大院；电话：0000-0000000）",
+#                             "县纪委监委信访室（电话：12388）"]
+
+# Submissions: items each unit must report per month (the monitor's rules page wins),
+# and how fast an urgent item must reach the center after the event.
+# MONTHLY_QUOTA = 4
+# URGENT_REPORT_HOURS = 2

@@ -96,3 +96,25 @@ PUBLISHING_FEATURED = 4
 PUBLISHING_URGENT_BANNER_HOURS = 72
 # Entries of each Atom feed.
 PUBLISHING_FEED_ENTRIES = 30
+
+# ---- Citizen messages (市民留言) -----------------------------------------------
+# Working days a unit has to answer, counted from the day after acceptance (China time).
+MESSAGE_REPLY_WORKING_DAYS = 5
+# Per-category overrides, keyed by category: consult 咨询, complaint 投诉, suggestion 建议,
+# help 求助; e.g. {"help": 3, "complaint": 10}.
+MESSAGE_REPLY_WORKING_DAYS_BY_CATEGORY = {}
+# Most working days the center may add in one extension (延期).
+MESSAGE_MAX_EXTENSION_WORKING_DAYS = 15
+# Per IP address: messages actually sent, and every post of the form (bots).
+MESSAGE_SUBMIT_LIMIT = "5 per hour;20 per day"
+MESSAGE_POST_LIMIT = "30 per hour"
+# Per IP address: failed look-ups with a message number and query code.
+MESSAGE_QUERY_LIMIT = "10 per 15 minutes;30 per day"
+# Where the center sends citizens whose message belongs to another channel (信访/纪检).
+MESSAGE_REFUSAL_CHANNELS = [
+    "县信访局（来信来访、网上信访：国家信访局网上信访平台）",
+    "县纪委监委（信访举报电话 12388，网站 www.12388.gov.cn）",
+    "12345 政务服务便民热线",
+]
+# Messages per page on the public board.
+MESSAGE_BOARD_PAGE_SIZE = 20

@@ -1,0 +1,416 @@
+"""The rules of citizen messages. Plain functions taking the acting user.
+
+Each service validates, changes the message through the workflow table
+(``workflow.apply``), records the step, queues its e-mails and search-index
+changes for after the commit, and flushes; the caller commits.
+
+Deadlines are working days in China time (``clock.work_calendar``):
+``MESSAGE_REPLY_WORKING_DAYS`` after the day of acceptance, or the category's
+override. Policy on a transfer (转办): the receiving unit gets the full period
+again, counted from the day of the transfer, because it could not start
+earlier; but a transfer never brings the due date forward (an extension the
+center granted survives it). The acceptance date, shown to the public, stays.
+An extension adds working days to the current due date.
+
+``at`` (default: now) lets the example county and imports record steps in the past.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from datetime import datetime, timedelta
+
+from flask import current_app
+from sqlalchemy import event, func, select, update
+from sqlalchemy.orm import Session
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from .. import clock, mail
+from ..accounts.models import Unit, UnitKind, User
+from ..accounts.services import normalise_email
+from ..aftercommit import after_commit
+from ..errors import Conflict, DomainError, Forbidden
+from ..extensions import db
+from ..search.service import get_index
+from ..urls import external_url
+from . import workflow
+from .models import (
+    CATEGORY_LABELS,
+    Category,
+    Message,
+    MessageStatus,
+    Rating,
+    RefusalReason,
+    Reply,
+    last_day,
+)
+from .privacy import PhoneError, fold, normalise_phone
+from .public import doc_id, scrub_for, search_doc
+
+SUBJECT_MIN, SUBJECT_MAX = 2, 60
+BODY_MIN, BODY_MAX = 10, 3000
+NAME_MAX = 30
+REPLY_MIN, REPLY_MAX = 10, 5000
+REASON_MAX = 500
+RATING_COMMENT_MAX = 500
+
+# Query codes: 10 characters without look-alikes (no 0/O, 1/I/L), about 49 bits,
+# shown as ABCDE-FGHJK. The hash is scrypt with a lighter work factor than
+# passwords: with that much entropy even a cheap hash cannot be searched
+# offline, and the example county hashes hundreds of codes.
+CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+CODE_LENGTH = 10
+CODE_HASH_METHOD = "scrypt:4096:8:1"
+_DUMMY_CODE_HASH = generate_password_hash("no-such-message", method=CODE_HASH_METHOD)
+NUMBER_RE = re.compile(r"^(\d{4})-?(\d{6,})$")
+_SEARCH_CHANGES = "message_search_changes"
+
+
+# ---- helpers -----------------------------------------------------------------
+
+def _text(value: str | None, label: str, minimum: int, maximum: int) -> str:
+    value = (value or "").strip()
+    if not value:
+        raise DomainError(f"请填写{label}。")
+    if len(value) < minimum:
+        raise DomainError(f"{label}至少需要 {minimum} 个字。")
+    if len(value) > maximum:
+        raise DomainError(f"{label}不能超过 {maximum} 个字（现有 {len(value)} 个）。")
+    return value
+
+
+def reply_days(category: Category) -> int:
+    """Working days to answer a message of ``category`` (the override, else the default)."""
+    cfg = current_app.config
+    overrides = cfg.get("MESSAGE_REPLY_WORKING_DAYS_BY_CATEGORY") or {}
+    return int(overrides.get(Category(category).value, cfg["MESSAGE_REPLY_WORKING_DAYS"]))
+
+
+def due_after(start: datetime, days: int) -> datetime:
+    """End of the ``days``-th working day after the local day of ``start``."""
+    return clock.work_calendar().deadline(start, days)
+
+
+def extended(due_at: datetime, days: int) -> datetime:
+    """``due_at`` moved ``days`` working days later."""
+    day = clock.work_calendar().add_working_days(last_day(due_at), days)
+    return clock.start_of_day(day + timedelta(days=1))
+
+
+def dispatchable_units() -> list[Unit]:
+    """The units a message may be addressed or dispatched to: active townships and departments."""
+    return db.session.scalars(
+        select(Unit).where(Unit.active, Unit.kind != UnitKind.center)
+        .order_by(Unit.kind, Unit.code)).all()
+
+
+def _dispatchable(unit: Unit | None) -> Unit:
+    if unit is None or not unit.active or unit.kind == UnitKind.center:
+        raise DomainError("请选择一个有效的办理单位（乡镇/街道或县直部门）。")
+    return unit
+
+
+def sync_search(message: Message) -> None:
+    """Keep the search index in step with the message's publication (after the commit).
+
+    The document is prepared now (the objects expire at the commit); the
+    changes of one transaction are gathered so that the index is written once
+    per commit, however many steps a message took (the example county takes
+    hundreds in one transaction).
+    """
+    session = db.session()
+    changes = session.info.get(_SEARCH_CHANGES)
+    if changes is None:
+        changes = session.info[_SEARCH_CHANGES] = {}
+        index, info = get_index(), session.info
+
+        def write() -> None:
+            info.pop(_SEARCH_CHANGES, None)
+            index.upsert([doc for doc in changes.values() if doc is not None])
+            index.delete([key for key, doc in changes.items() if doc is None])
+
+        after_commit(write, session)
+    changes[doc_id(message)] = search_doc(message) if message.is_public else None
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_search_changes(session: Session) -> None:
+    # The after-commit callback is dropped with the transaction: so are its changes.
+    session.info.pop(_SEARCH_CHANGES, None)
+
+
+# ---- query codes ---------------------------------------------------------------
+
+def new_code() -> str:
+    """A fresh query code, e.g. ``7KQ2M-XH4PB``."""
+    raw = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+    return f"{raw[:5]}-{raw[5:]}"
+
+
+def _normalise_code(code: str | None) -> str:
+    return re.sub(r"[^0-9A-Z]", "", (code or "").upper())
+
+
+def hash_code(code: str) -> str:
+    """The stored form of a query code (salted scrypt; checked in constant time)."""
+    return generate_password_hash(_normalise_code(code), method=CODE_HASH_METHOD)
+
+
+def normalise_number(number: str | None) -> str | None:
+    """'2026-000123' from what a citizen typed ('2026000123', full-width digits), else None."""
+    m = NUMBER_RE.match(re.sub(r"\s", "", fold(number)))
+    return f"{m.group(1)}-{m.group(2)}" if m else None
+
+
+def find_with_code(number: str | None, code: str | None) -> Message | None:
+    """The message with this number if ``code`` is its query code, else None.
+
+    An unknown number and a wrong code take the same time and give the same
+    answer, so the look-up tells nothing about which numbers exist.
+    """
+    wanted = normalise_number(number)
+    message = (db.session.scalar(select(Message).where(Message.number == wanted))
+               if wanted else None)
+    ok = check_password_hash(message.code_hash if message else _DUMMY_CODE_HASH,
+                             _normalise_code(code))
+    return message if ok and message is not None else None
+
+
+# ---- the citizen -----------------------------------------------------------------
+
+def submit(*, category, unit: Unit | None, subject: str, body: str, name: str, phone: str,
+           email: str | None = None, publish_allowed: bool = False,
+           at: datetime | None = None) -> tuple[Message, str]:
+    """A citizen's new message; returns it and its query code (shown once, never stored)."""
+    try:
+        category = Category(category)
+    except ValueError:
+        raise DomainError("请选择留言类型。") from None
+    if unit is not None:
+        _dispatchable(unit)
+    subject = _text(subject, "留言标题", SUBJECT_MIN, SUBJECT_MAX)
+    body = _text(body, "留言内容", BODY_MIN, BODY_MAX)
+    name = _text(name, "姓名", 1, NAME_MAX)
+    try:
+        phone = normalise_phone(phone)
+    except PhoneError as e:
+        raise DomainError(str(e)) from None
+    email = normalise_email(email)
+    at = at or clock.now()
+    code = new_code()
+    message = Message(category=category, addressed_unit=unit, subject=subject, body=body,
+                      name=name, phone=phone, email=email,
+                      publish_allowed=bool(publish_allowed), code_hash=hash_code(code),
+                      created_at=at)
+    message.public_subject = scrub_for(message, subject)
+    message.public_body = scrub_for(message, body)
+    db.session.add(message)
+    db.session.flush()
+    message.number = f"{clock.local(at).year}-{message.id:06d}"
+    workflow.record(message, None, "submit", None, MessageStatus.new,
+                    f"写给{unit.name if unit else '不确定（由网络信息中心分派）'}", at=at)
+    db.session.flush()
+    return message, code
+
+
+def rate(message: Message, rating, comment: str = "", *, at: datetime | None = None) -> None:
+    """The citizen (who gave the right query code) rates the reply."""
+    try:
+        rating = Rating(rating)
+    except ValueError:
+        raise DomainError("请选择满意、基本满意或不满意。") from None
+    comment = (comment or "").strip()
+    if len(comment) > RATING_COMMENT_MAX:
+        raise DomainError(f"评价意见不能超过 {RATING_COMMENT_MAX} 个字。")
+    at = at or clock.now()
+    workflow.apply(message, "rate", workflow.Citizen(message.id),
+                   f"{rating.label}" + (f"：{comment}" if comment else ""), at=at)
+    message.rating, message.rating_comment, message.rated_at = rating, comment, at
+    sync_search(message)
+    db.session.flush()
+
+
+# ---- the center ----------------------------------------------------------------------
+
+def accept(actor, message: Message, unit: Unit | None, *, public: bool | None = None,
+           public_subject: str | None = None, public_body: str | None = None,
+           at: datetime | None = None) -> None:
+    """Accept a new message and dispatch it to ``unit`` (the citizen's choice, or the center's)."""
+    unit = _dispatchable(unit)
+    at = at or clock.now()
+    due = due_after(at, reply_days(message.category))
+    chosen = message.addressed_unit.name if message.addressed_unit else "不确定"
+    comment = f"分派至{unit.name}，答复期限 {last_day(due):%Y-%m-%d}"
+    if unit.id != message.addressed_unit_id:
+        comment += f"（留言人选择：{chosen}）"
+    workflow.apply(message, "accept", actor, comment, at=at)
+    message.unit, message.accepted_at, message.due_at = unit, at, due
+    _set_public(message, message.publish_allowed if public is None else public,
+                message.public_subject if public_subject is None else public_subject,
+                message.public_body if public_body is None else public_body)
+    db.session.flush()
+    notify_unit(message)
+    sync_search(message)
+
+
+def refuse(actor, message: Message, reason, *, channel: str = "", note: str = "",
+           at: datetime | None = None) -> None:
+    """Refuse a new message with a reason from the list (and the right channel, if elsewhere)."""
+    try:
+        reason = RefusalReason(reason)
+    except ValueError:
+        raise DomainError("请选择不予受理的理由。") from None
+    channel, note = (channel or "").strip(), (note or "").strip()
+    if reason == RefusalReason.other_channel and not channel:
+        raise DomainError("属信访/纪检渠道的留言，须告知留言人应通过哪个渠道反映。")
+    if len(channel) > 200 or len(note) > REASON_MAX:
+        raise DomainError(f"说明不能超过 {REASON_MAX} 个字。")
+    at = at or clock.now()
+    comment = "；".join(filter(None, [reason.label, channel and f"请通过{channel}反映", note]))
+    workflow.apply(message, "refuse", actor, comment, at=at)
+    message.refusal_reason, message.refusal_channel, message.refusal_note = reason, channel, note
+    message.refused_at = at
+    message.public = False
+    db.session.flush()
+    if message.email:
+        mail.send(message.email, f"您的留言（编号 {message.number}）未予受理",
+                  "messages/mail/citizen_refused.txt", message=message,
+                  link=external_url("messages.query"))
+
+
+def extend(actor, message: Message, days: int, reason: str, *,
+           at: datetime | None = None) -> None:
+    """Move the due date ``days`` working days later, with a reason."""
+    maximum = current_app.config["MESSAGE_MAX_EXTENSION_WORKING_DAYS"]
+    if not isinstance(days, int) or not 1 <= days <= maximum:
+        raise DomainError(f"延长的工作日数应在 1 到 {maximum} 之间。")
+    reason = _text(reason, "延期理由", 2, REASON_MAX)
+    if message.due_at is None:
+        raise Conflict("该留言尚未受理，没有答复期限。")
+    new_due = extended(message.due_at, days)
+    workflow.apply(message, "extend", actor,
+                   f"延长 {days} 个工作日，答复期限改为 "
+                   f"{last_day(new_due):%Y-%m-%d}：{reason}", at=at)
+    message.due_at = new_due
+    message.extension_days += days
+    message.extension_reason = reason
+    db.session.flush()
+
+
+def edit_public(actor, message: Message, *, public: bool, subject: str, body: str,
+                at: datetime | None = None) -> None:
+    """The center edits what the board shows (personal data out); the original stays."""
+    if not workflow.center(actor, message):
+        raise Forbidden("只有网络信息中心可以修改留言的公开内容。")
+    if message.status not in workflow.PUBLIC_TEXT_EDITABLE:
+        raise Conflict(f"「{message.status.label}」的留言不公开，无需修改公开内容。")
+    _set_public(message, public, subject, body)
+    workflow.record(message, actor, "edit_public", message.status, message.status,
+                    "修改公开内容；" + ("在留言板公开" if message.public else "不在留言板公开"),
+                    at=at)
+    db.session.flush()
+    sync_search(message)
+
+
+def _set_public(message: Message, public: bool, subject: str, body: str) -> None:
+    if public and not message.publish_allowed:
+        raise DomainError("留言人未同意公开，不能在留言板公开。")
+    message.public = bool(public)
+    message.public_subject = scrub_for(message, _text(subject, "公开标题", 1, SUBJECT_MAX))
+    message.public_body = scrub_for(message, _text(body, "公开内容", 1, BODY_MAX))
+
+
+# ---- the unit -------------------------------------------------------------------------
+
+def reply(actor, message: Message, text: str, *, at: datetime | None = None) -> Reply:
+    """The unit answers; the reply is signed with the unit's name."""
+    text = _text(text, "答复内容", REPLY_MIN, REPLY_MAX)
+    at = at or clock.now()
+    workflow.apply(message, "reply", actor, at=at)
+    answer = Reply(message=message, unit_id=message.unit_id, author_id=actor.id, text=text, at=at)
+    db.session.add(answer)
+    message.answered_at = at
+    db.session.flush()
+    if message.email:
+        mail.send(message.email, f"您的留言（编号 {message.number}）已答复",
+                  "messages/mail/citizen_answered.txt", message=message, reply=answer,
+                  link=external_url("messages.query"))
+    sync_search(message)
+    return answer
+
+
+def transfer(actor, message: Message, to_unit: Unit | None, reason: str, *,
+             at: datetime | None = None) -> None:
+    """Send a misrouted message on to another unit (转办), with a reason."""
+    to_unit = _dispatchable(to_unit)
+    if to_unit.id == message.unit_id:
+        raise DomainError("请选择另一个单位。")
+    reason = _text(reason, "转办理由", 2, REASON_MAX)
+    at = at or clock.now()
+    old_unit = message.unit
+    due = max(message.due_at, due_after(at, reply_days(message.category)))
+    workflow.apply(message, "transfer", actor,
+                   f"由{old_unit.name}转至{to_unit.name}，答复期限 {last_day(due):%Y-%m-%d}："
+                   f"{reason}", at=at)
+    # Conditional on the unit, like the workflow's state: of two transfers made
+    # at the same moment, one wins and the other is told.
+    moved = db.session.execute(
+        update(Message).where(Message.id == message.id, Message.unit_id == old_unit.id)
+        .values(unit_id=to_unit.id, due_at=due, transfer_count=Message.transfer_count + 1)
+        .execution_options(synchronize_session=False))
+    if moved.rowcount != 1:
+        raise Conflict("该留言已被转办，请刷新后查看。")
+    db.session.refresh(message)
+    notify_unit(message)
+    sync_search(message)
+
+
+# ---- mail --------------------------------------------------------------------------------
+
+def unit_recipients(unit: Unit) -> list[str]:
+    """The unit's own address, else the addresses of its active officers and leaders."""
+    if unit.email:
+        return [unit.email]
+    return list(db.session.scalars(
+        select(User.email).where(User.unit_id == unit.id, User.active, User.email.is_not(None))
+        .order_by(User.username)))
+
+
+def notify_unit(message: Message) -> None:
+    """Tell the handling unit a message has arrived (no personal data in the e-mail)."""
+    to = unit_recipients(message.unit)
+    if not to:
+        return
+    mail.send(to, f"新的市民留言待办理：{message.number}", "messages/mail/unit_new.txt",
+              message=message, category=CATEGORY_LABELS[message.category],
+              due_day=last_day(message.due_at),
+              link=external_url("messages.staff_detail", message_id=message.id))
+
+
+# ---- counts for the desks -------------------------------------------------------------------
+
+def count_new() -> int:
+    """Messages waiting for the center."""
+    return db.session.scalar(select(func.count()).select_from(Message)
+                             .where(Message.status == MessageStatus.new)) or 0
+
+
+def count_overdue(unit_id: int | None = None, at: datetime | None = None) -> int:
+    """Accepted messages past their due date (of one unit, or all)."""
+    query = select(func.count()).select_from(Message).where(
+        Message.status == MessageStatus.accepted, Message.due_at <= (at or clock.now()))
+    if unit_id is not None:
+        query = query.where(Message.unit_id == unit_id)
+    return db.session.scalar(query) or 0
+
+
+def working_days_left(message: Message, at: datetime | None = None) -> int | None:
+    """Working days left after today to answer (0: due today; negative: overdue by that many)."""
+    if message.due_at is None:
+        return None
+    now, cal = at or clock.now(), clock.work_calendar()
+    due = clock.start_of_day(message.due_day)
+    if clock.local(now).date() <= message.due_day:
+        return cal.working_days_between(now, due)
+    return -cal.working_days_between(due, now)
