@@ -8,7 +8,7 @@ FLASK  := $(VENV)/bin/flask --app portal
 PORT   ?= 5000
 HOST   ?= 127.0.0.1
 
-.PHONY: run test bench setup clean lint
+.PHONY: run test bench setup clean lint vendor
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -25,8 +25,10 @@ setup: $(VENV)/.installed
 	$(FLASK) db upgrade
 	$(FLASK) demo
 
+# The scheduler (publish-due, monthly close, reminders) runs beside the web server.
 run: setup
 	@echo "门户网站：http://$(HOST):$(PORT)/    工作人员登录：http://$(HOST):$(PORT)/login"
+	$(FLASK) scheduler & trap 'kill $$! 2>/dev/null' EXIT INT TERM; \
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
 test: $(VENV)/.installed node_modules/axe-core/axe.min.js
@@ -38,6 +40,11 @@ bench: $(VENV)/.installed
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check portal tests
+
+# Front-end files served by the portal, copied from the npm registry's packages.
+vendor: node_modules/axe-core/axe.min.js
+	cp node_modules/chart.js/dist/chart.umd.min.js portal/static/vendor/
+	cp node_modules/chart.js/LICENSE.md portal/static/vendor/chart.js.LICENSE.md
 
 clean:
 	rm -rf $(VENV) node_modules

@@ -24,7 +24,7 @@ from .search import service as search_service
 from .extensions import csrf, db, limiter, login_manager, migrate, render_item
 
 # Feature packages, lowest first (see DESIGN.md, "Direction of dependencies").
-FEATURES = ["site", "accounts", "submissions", "publishing", "messages"]
+FEATURES = ["site", "accounts", "submissions", "publishing", "messages", "monitor"]
 
 
 def create_app(test_config: dict | None = None) -> Flask:

@@ -118,3 +118,16 @@ MESSAGE_REFUSAL_CHANNELS = [
 ]
 # Messages per page on the public board.
 MESSAGE_BOARD_PAGE_SIZE = 20
+
+# ---- monitor (报送考核) ---------------------------------------------------------
+# (MONTHLY_QUOTA above is the default; the admin changes it on the rules page, recorded.)
+# The scheduler closes the month just ended after this hour (China time) on the 1st,
+# and sends reminders after this hour on reminder days.
+MONITOR_CLOSE_HOUR = 1
+MONITOR_REMIND_HOUR = 9
+# Site-health checks (2019 national website checks).
+HEALTH_NEWS_DAYS = 14
+HEALTH_NOTICE_DAYS = 180
+HEALTH_MESSAGE_MONTHS = 3
+HEALTH_NEWS_COLUMNS = ["news"]
+HEALTH_NOTICE_COLUMNS = ["notices", "documents", "open"]

@@ -1,0 +1,38 @@
+"""``flask monitor run|remind``: the monthly close and the reminders, by hand or by cron."""
+
+import click
+from flask.cli import AppGroup
+
+from .. import clock
+from ..errors import DomainError
+from ..extensions import db
+from . import services
+
+monitor_cli = AppGroup("monitor", help="报送考核：月度统计与通报、进度提醒")
+
+
+@monitor_cli.command("run")
+@click.option("--month", "month_text", default=None, help="YYYY-MM，默认为上个月")
+@click.option("--note", default="", help="修订说明（重新统计时写入通报）")
+def run_command(month_text, note):
+    """Freeze a month's figures and post or revise its notice (default: last month)."""
+    try:
+        year, month = clock.parse_month(month_text) if month_text else clock.previous_month()
+        run = services.run_month(year, month, note=note)
+    except (ValueError, DomainError) as e:
+        db.session.rollback()
+        raise click.ClickException(str(e)) from None
+    t = run.totals
+    click.echo(f"{year}年{month}月：第 {run.revision} 版。考核单位 {t['counted']} 个，"
+               f"报送 {t['submitted']} 条，完成 {t['met']} 个，未完成 {t['below']} 个，"
+               f"未报送 {t['none']} 个。通报：{run.monitor_month.notice_item.title}")
+
+
+@monitor_cli.command("remind")
+def remind_command():
+    """E-mail the units behind pace this month (once per unit and threshold)."""
+    sent = services.remind()
+    db.session.commit()
+    for b in sent:
+        click.echo(f"已提醒 {b.unit.name}：本月 {b.count} 条，{b.day} 日前应不少于 {b.expected} 条")
+    click.echo(f"共提醒 {len(sent)} 个单位。")

@@ -1,0 +1,144 @@
+"""Each unit's figures for a month, computed with a fixed number of SQL queries.
+
+Every query groups by unit, so the number of queries is the same for 10 units
+or 200 (a test counts them). The month is a calendar month in China time.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import asdict, dataclass, field
+
+from sqlalchemy import and_, case, func, or_, select
+
+from .. import clock
+from ..accounts.models import Unit, UnitKind
+from ..extensions import db
+from ..submissions.models import DualReport, DualStatus, Item, ItemStatus
+from .models import DEFAULT_POINTS, QuotaRule
+
+
+@dataclass
+class Figures:
+    unit_id: int
+    unit_code: str
+    unit_name: str
+    unit_kind: str
+    quota: int
+    exempt: bool = False
+    exempt_reason: str = ""
+    submitted: int = 0
+    published: int = 0
+    urgent: int = 0
+    urgent_late: int = 0
+    dual_due: int = 0
+    dual_unmet: int = 0
+    messages_received: int = 0
+    messages_answered: int = 0
+    messages_overdue: int = 0
+    points: int = 0
+    status: str = field(default="none")
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def counted_units() -> list[Unit]:
+    """Active units counted in compliance: townships first, then departments, by code."""
+    order = case((Unit.kind == UnitKind.township, 0), (Unit.kind == UnitKind.department, 1),
+                 else_=2)
+    return db.session.scalars(select(Unit).where(Unit.active, Unit.counted)
+                              .order_by(order, Unit.code)).all()
+
+
+def quota_rules(unit_ids: list[int], year: int, month: int) -> dict[int, QuotaRule]:
+    """The rule in force for each unit that has one (the newest wins; exemptions first)."""
+    rules = db.session.scalars(select(QuotaRule).where(
+        QuotaRule.unit_id.in_(unit_ids), QuotaRule.revoked_at.is_(None))
+        .order_by(QuotaRule.created_at)).all()
+    found: dict[int, QuotaRule] = {}
+    for rule in rules:
+        if rule.applies_to(year, month):
+            current = found.get(rule.unit_id)
+            if current is None or rule.exempt or not current.exempt:
+                found[rule.unit_id] = rule
+    return found
+
+
+def compute(year: int, month: int, quota: int, points: dict | None = None) -> list[Figures]:
+    """Every counted unit's figures for the month, in the order of ``counted_units``."""
+    points = {**DEFAULT_POINTS, **(points or {})}
+    start, end = clock.month_bounds(year, month)
+    units = counted_units()
+    ids = [u.id for u in units]
+    rules = quota_rules(ids, year, month)
+
+    submitted = {row.unit_id: row for row in db.session.execute(
+        select(Item.unit_id, func.count().label("n"),
+               func.sum(case((Item.urgent, 1), else_=0)).label("urgent"),
+               func.sum(case((and_(Item.urgent, Item.late), 1), else_=0)).label("late"))
+        .where(Item.first_submitted_at >= start, Item.first_submitted_at < end,
+               Item.unit_id.in_(ids))
+        .group_by(Item.unit_id))}
+    published = dict(db.session.execute(
+        select(Item.unit_id, func.count())
+        .where(Item.published_at >= start, Item.published_at < end,
+               Item.status.in_([ItemStatus.published, ItemStatus.withdrawn]),
+               Item.unit_id.in_(ids))
+        .group_by(Item.unit_id)).all())
+    unmet = or_(DualReport.status == DualStatus.pending,
+                and_(DualReport.fulfilled_at.is_not(None),
+                     DualReport.fulfilled_at > DualReport.due_at))
+    dual = {row.department_id: row for row in db.session.execute(
+        select(DualReport.department_id, func.count().label("due"),
+               func.sum(case((unmet, 1), else_=0)).label("unmet"))
+        .where(DualReport.due_at >= start, DualReport.due_at < end,
+               DualReport.status != DualStatus.waived, DualReport.department_id.in_(ids))
+        .group_by(DualReport.department_id))}
+    messages = message_figures(year, month)
+
+    result = []
+    for unit in units:
+        rule = rules.get(unit.id)
+        f = Figures(unit_id=unit.id, unit_code=unit.code, unit_name=unit.name,
+                    unit_kind=unit.kind.value,
+                    quota=rule.quota if rule is not None and not rule.exempt else quota)
+        if rule is not None and rule.exempt:
+            f.exempt, f.exempt_reason, f.quota = True, rule.reason, 0
+        if (row := submitted.get(unit.id)) is not None:
+            f.submitted, f.urgent, f.urgent_late = row.n, row.urgent or 0, row.late or 0
+        f.published = published.get(unit.id, 0)
+        if (row := dual.get(unit.id)) is not None:
+            f.dual_due, f.dual_unmet = row.due, row.unmet or 0
+        m = messages.get(unit.id, {})
+        f.messages_received = m.get("received", 0)
+        f.messages_answered = m.get("answered", 0)
+        f.messages_overdue = m.get("overdue", 0)
+        f.points = (f.published * points["published"]
+                    + (f.urgent - f.urgent_late) * points["urgent_on_time"]
+                    + f.urgent_late * points["urgent_late"]
+                    + f.dual_unmet * points["dual_unmet"]
+                    + f.messages_overdue * points["message_overdue"])
+        f.status = ("exempt" if f.exempt else "none" if f.submitted == 0
+                    else "met" if f.submitted >= f.quota else "below")
+        result.append(f)
+    return result
+
+
+def message_figures(year: int, month: int) -> dict[int, dict]:
+    """Per unit: received, answered and overdue citizen messages in the month."""
+    from ..messages.figures import monthly_figures
+
+    return {unit_id: _as_dict(fig) for unit_id, fig in monthly_figures(year, month).items()}
+
+
+def _as_dict(fig) -> dict:
+    return fig if isinstance(fig, dict) else asdict(fig)
+
+
+def counts_for_units(year: int, month: int) -> dict[int, int]:
+    start, end = clock.month_bounds(year, month)
+    return defaultdict(int, db.session.execute(
+        select(Item.unit_id, func.count()).where(Item.first_submitted_at >= start,
+                                                  Item.first_submitted_at < end)
+        .group_by(Item.unit_id)).all())

@@ -1,0 +1,200 @@
+"""The monitor's data: its rules (with their history), per-unit quota overrides and
+exemptions, frozen monthly snapshots, the month's notice, and sent reminders."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from .. import clock
+from ..accounts.models import Unit, User
+from ..extensions import db
+from ..submissions.models import Item
+
+DEFAULT_POINTS = {
+    # Points in the manner of 范文2 / 范文6, set by the center.
+    "published": 1,          # per item published
+    "urgent_on_time": 2,     # per urgent item reported in time
+    "urgent_late": -10,      # per urgent item reported late (迟报 倒扣)
+    "dual_unmet": -3,        # per dual-report obligation not met by its deadline
+    "message_overdue": -2,   # per citizen message answered late or not at all
+}
+DEFAULT_REMINDERS = [[20, 2], [25, 4]]  # by the 20th at least 2 items, by the 25th at least 4
+
+
+class MonitorRules(db.Model):
+    """The monitor's rules. Every change adds a row, so the history is kept."""
+
+    __tablename__ = "monitor_rules"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    quota: Mapped[int] = mapped_column(default=4)
+    reminders: Mapped[list] = mapped_column(JSON, default=lambda: list(DEFAULT_REMINDERS))
+    points: Mapped[dict] = mapped_column(JSON, default=lambda: dict(DEFAULT_POINTS))
+    created_at: Mapped[datetime] = mapped_column(default=clock.now)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    note: Mapped[str] = mapped_column(String(200), default="")
+
+    created_by: Mapped[User | None] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<MonitorRules {self.id} quota={self.quota}>"
+
+
+class QuotaRule(db.Model):
+    """A unit's own quota (override) or an exemption, for a span of months, with a reason."""
+
+    __tablename__ = "quota_rule"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), index=True)
+    exempt: Mapped[bool] = mapped_column(default=False)
+    quota: Mapped[int | None]            # None when exempt
+    valid_from: Mapped[date]             # first day of the first month it applies to
+    valid_to: Mapped[date | None]        # first day of the last month; None: open-ended
+    reason: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(default=clock.now)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    revoked_at: Mapped[datetime | None]
+    revoked_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+
+    unit: Mapped[Unit] = relationship()
+    created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
+
+    def applies_to(self, year: int, month: int) -> bool:
+        first = date(year, month, 1)
+        return (self.revoked_at is None and self.valid_from <= first
+                and (self.valid_to is None or first <= self.valid_to))
+
+    def __repr__(self) -> str:
+        return f"<QuotaRule unit={self.unit_id} exempt={self.exempt} quota={self.quota}>"
+
+
+class MonitorMonth(db.Model):
+    """One row per month the monitor has closed: the lock for concurrent runs, and the notice."""
+
+    __tablename__ = "monitor_month"
+    __table_args__ = (UniqueConstraint("year", "month"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    year: Mapped[int]
+    month: Mapped[int]
+    notice_item_id: Mapped[int | None] = mapped_column(ForeignKey("item.id"))
+    last_run_at: Mapped[datetime | None]
+
+    notice_item: Mapped[Item | None] = relationship()
+    runs: Mapped[list[MonthlyRun]] = relationship(back_populates="monitor_month",
+                                                  order_by="MonthlyRun.revision")
+
+    @property
+    def label(self) -> str:
+        return f"{self.year}年{self.month}月"
+
+    def __repr__(self) -> str:
+        return f"<MonitorMonth {self.year}-{self.month:02d}>"
+
+
+class MonthlyRun(db.Model):
+    """A frozen revision of a month's figures. Later edits of items never change it."""
+
+    __tablename__ = "monthly_run"
+    __table_args__ = (UniqueConstraint("monitor_month_id", "revision"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    monitor_month_id: Mapped[int] = mapped_column(ForeignKey("monitor_month.id"), index=True)
+    revision: Mapped[int]
+    created_at: Mapped[datetime] = mapped_column(default=clock.now)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))  # None: scheduler
+    rules: Mapped[dict] = mapped_column(JSON)    # the rules in force, as used
+    totals: Mapped[dict] = mapped_column(JSON)   # county-wide figures
+    health: Mapped[list] = mapped_column(JSON, default=list)  # site-health checks at run time
+    note: Mapped[str] = mapped_column(String(200), default="")
+
+    monitor_month: Mapped[MonitorMonth] = relationship(back_populates="runs")
+    figures: Mapped[list[UnitFigures]] = relationship(back_populates="run",
+                                                      order_by="UnitFigures.position",
+                                                      cascade="all, delete-orphan")
+    created_by: Mapped[User | None] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<MonthlyRun {self.monitor_month_id} rev {self.revision}>"
+
+
+class UnitFigures(db.Model):
+    """One unit's figures in one revision (names copied, so renames don't rewrite history)."""
+
+    __tablename__ = "unit_figures"
+    __table_args__ = (UniqueConstraint("run_id", "unit_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("monthly_run.id"), index=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), index=True)
+    position: Mapped[int] = mapped_column(default=0)
+    unit_code: Mapped[str] = mapped_column(String(32))
+    unit_name: Mapped[str] = mapped_column(String(100))
+    unit_kind: Mapped[str] = mapped_column(String(20))
+    quota: Mapped[int]
+    exempt: Mapped[bool] = mapped_column(default=False)
+    exempt_reason: Mapped[str] = mapped_column(String(200), default="")
+    submitted: Mapped[int] = mapped_column(default=0)
+    published: Mapped[int] = mapped_column(default=0)
+    urgent: Mapped[int] = mapped_column(default=0)
+    urgent_late: Mapped[int] = mapped_column(default=0)
+    dual_due: Mapped[int] = mapped_column(default=0)
+    dual_unmet: Mapped[int] = mapped_column(default=0)
+    messages_received: Mapped[int] = mapped_column(default=0)
+    messages_answered: Mapped[int] = mapped_column(default=0)
+    messages_overdue: Mapped[int] = mapped_column(default=0)
+    points: Mapped[int] = mapped_column(default=0)
+    status: Mapped[str] = mapped_column(String(10))  # met | below | none | exempt
+
+    run: Mapped[MonthlyRun] = relationship(back_populates="figures")
+
+    @property
+    def status_label(self) -> str:
+        return STATUS_LABELS[self.status]
+
+    def __repr__(self) -> str:
+        return f"<UnitFigures {self.unit_code} {self.submitted}/{self.quota}>"
+
+
+STATUS_LABELS = {"met": "已完成", "below": "未完成", "none": "未报送", "exempt": "免考核"}
+
+
+class Reminder(db.Model):
+    """A reminder sent to a unit behind pace: at most one per unit, month and threshold."""
+
+    __tablename__ = "monitor_reminder"
+    __table_args__ = (UniqueConstraint("unit_id", "year", "month", "threshold_day"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), index=True)
+    year: Mapped[int]
+    month: Mapped[int]
+    threshold_day: Mapped[int]
+    expected: Mapped[int]
+    count: Mapped[int]
+    sent_at: Mapped[datetime] = mapped_column(default=clock.now)
+
+    unit: Mapped[Unit] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<Reminder {self.unit_id} {self.year}-{self.month} day {self.threshold_day}>"
+
+
+class SchedulerRun(db.Model):
+    """A scheduled job done for a period key (e.g. close:2026-10): two schedulers do it once."""
+
+    __tablename__ = "scheduler_run"
+    __table_args__ = (UniqueConstraint("job", "period"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    job: Mapped[str] = mapped_column(String(30))
+    period: Mapped[str] = mapped_column(String(20))
+    at: Mapped[datetime] = mapped_column(default=clock.now)
+    result: Mapped[str] = mapped_column(Text, default="")
+
+    def __repr__(self) -> str:
+        return f"<SchedulerRun {self.job} {self.period}>"

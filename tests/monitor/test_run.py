@@ -1,0 +1,197 @@
+"""The monthly run: frozen revisions, one notice revised in place, concurrency, reminders."""
+
+import re
+import threading
+
+import pytest
+from sqlalchemy import func, select
+
+from portal.accounts.models import Role, UnitKind
+from portal.errors import DomainError
+from portal.extensions import db
+from portal.monitor import services
+from portal.monitor.models import MonthlyRun, Reminder, SchedulerRun
+from portal.submissions.models import Item, ItemStatus
+
+
+@pytest.fixture
+def county(make_unit, make_item, center):
+    """Four townships and two departments with October figures of every kind."""
+    units = {c: make_unit(UnitKind.township, code=c, name=n) for c, n in
+             [("T1", "城关镇"), ("T2", "柳河镇"), ("T3", "桃源镇"), ("T4", "青山镇")]}
+    units |= {c: make_unit(UnitKind.department, code=c, name=n) for c, n in
+              [("D1", "县教育局"), ("D2", "县水利局")]}
+    for _ in range(5):
+        make_item(units["T1"], published="2026-10-20 09:00")
+    for _ in range(2):
+        make_item(units["T2"])
+    make_item(units["D1"])
+    for _ in range(4):
+        make_item(units["D2"])
+    return units
+
+
+def notice_text(run) -> str:
+    return run.monitor_month.notice_item.body_html
+
+
+def test_run_freezes_figures_and_posts_the_notice(county, today):
+    today("2026-11-03 10:00")
+    run = services.run_month(2026, 10)
+    assert run.revision == 1 and run.totals["submitted"] == 12
+    notice = run.monitor_month.notice_item
+    assert notice.title == "关于2026年10月全县政务信息报送情况的通报"
+    assert notice.status == ItemStatus.published and notice.column.slug == "notices"
+    assert notice.unit.kind == UnitKind.center
+    statuses = {f.unit_code: f.status for f in run.figures}
+    assert statuses == {"T1": "met", "T2": "below", "T3": "none", "T4": "none",
+                        "D1": "below", "D2": "met"}
+
+
+def test_notice_names_exactly_the_units_below_quota(county, today):
+    today("2026-11-03 10:00")
+    html = notice_text(services.run_month(2026, 10))
+    below = re.search(r'<ul class="notice-below">(.*?)</ul>', html, re.S).group(1)
+    none_ = re.search(r'<ul class="notice-none">(.*?)</ul>', html, re.S).group(1)
+    assert re.findall(r"<li>(.+?)：", below) == ["柳河镇", "县教育局"]
+    assert re.findall(r"<li>(.+?)</li>", none_) == ["桃源镇", "青山镇"]
+    assert "柳河镇：报送 2 条（应报 4 条）" in below
+    assert "城关镇" in html.split("七、表扬")[1]  # best performer praised
+
+
+def test_rerun_writes_a_new_revision_and_revises_the_same_notice(county, make_item, today,
+                                                                 client):
+    today("2026-11-03 10:00")
+    first = services.run_month(2026, 10)
+    notice_id = first.monitor_month.notice_item.id
+    make_item(county["T3"], submitted="2026-10-30 10:00")  # a late correction of the data
+    today("2026-11-05 10:00")
+    second = services.run_month(2026, 10, note="补录柳河镇一条信息")
+    assert second.revision == 2 and second.monitor_month.notice_item.id == notice_id
+    assert db.session.scalar(select(func.count()).select_from(Item)
+                             .where(Item.title.like("关于2026年10月%"))) == 1
+    assert "第 2 版" in notice_text(second) and "补录" in notice_text(second)
+    assert [e.action for e in second.monitor_month.notice_item.events][-1] == "revise"
+    # The first revision still says what it said.
+    assert {f.unit_code: f.submitted for f in first.figures}["T3"] == 0
+    assert {f.unit_code: f.submitted for f in second.figures}["T3"] == 1
+
+
+def test_frozen_snapshot_survives_later_edits(county, today):
+    today("2026-11-03 10:00")
+    run = services.run_month(2026, 10)
+    before = {f.unit_code: (f.submitted, f.published) for f in run.figures}
+    for item in db.session.scalars(select(Item).where(Item.unit_id == county["T1"].id)):
+        item.status = ItemStatus.withdrawn
+        item.first_submitted_at = None
+    county["T1"].name = "城关镇（改名）"
+    db.session.commit()
+    db.session.expire_all()
+    again = db.session.get(MonthlyRun, run.id)
+    assert {f.unit_code: (f.submitted, f.published) for f in again.figures} == before
+    assert next(f for f in again.figures if f.unit_code == "T1").unit_name == "城关镇"
+
+
+def test_a_month_not_yet_ended_cannot_be_run(app, today):
+    today("2026-11-20 10:00")
+    with pytest.raises(DomainError, match="尚未结束"):
+        services.run_month(2026, 11)
+
+
+def test_running_needs_the_center_unit(app, make_unit, make_item, today):
+    make_item(make_unit())
+    today("2026-11-03 10:00")
+    with pytest.raises(DomainError, match="网络信息中心"):
+        services.run_month(2026, 10)
+    db.session.rollback()
+
+
+def test_empty_county_runs_without_crashing(app, center, today):
+    today("2026-11-03 10:00")
+    run = services.run_month(2026, 10)
+    assert run.totals["counted"] == 0 and "无。" in notice_text(run)
+
+
+def test_two_runs_at_the_same_moment_produce_one_result(county, app, today):
+    today("2026-11-03 10:00")
+    results, errors = [], []
+
+    def worker():
+        with app.app_context():
+            try:
+                run = services.run_month(2026, 10)
+                results.append((run.id, run.revision))
+            except Exception as e:  # pragma: no cover - reported below
+                errors.append(e)
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=worker) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert not errors, errors
+    assert len(results) == 2 and results[0] == results[1]
+    assert db.session.scalar(select(func.count()).select_from(MonthlyRun)) == 1
+    assert db.session.scalar(select(func.count()).select_from(Item).where(
+        Item.title == "关于2026年10月全县政务信息报送情况的通报")) == 1
+
+
+def test_cli_run_defaults_to_last_month_and_reports_bad_input(county, runner, today):
+    today("2026-11-03 10:00")
+    result = runner.invoke(args=["monitor", "run"])
+    assert result.exit_code == 0, result.output
+    assert "2026年10月：第 1 版" in result.output
+    result = runner.invoke(args=["monitor", "run", "--month", "2026-13"])
+    assert result.exit_code != 0 and "YYYY-MM" in result.output
+    result = runner.invoke(args=["monitor", "run", "--month", "2030-01"])
+    assert result.exit_code != 0 and "尚未结束" in result.output
+
+
+def test_reminders_go_once_per_threshold_to_units_behind_pace(county, make_user, outbox, today):
+    officer = make_user(Role.officer, unit=county["T3"], email="t3@example.gov.cn")
+    today("2026-10-19 10:00")
+    assert services.remind() == []  # nobody is due before the 20th
+    today("2026-10-20 10:00")
+    sent = {b.unit.code for b in services.remind()}
+    db.session.commit()
+    assert sent == {"T3", "T4", "D1"}  # T2 has 2 by the 20th; T1 and D2 more
+    assert services.remind() == []
+    db.session.commit()
+    today("2026-10-25 10:00")
+    assert {b.unit.code for b in services.remind()} == {"T2", "T3", "T4", "D1"}
+    db.session.commit()
+    assert db.session.scalar(select(func.count()).select_from(Reminder)) == 7
+    mails = [m for m in outbox() if officer.email in m["To"]]
+    assert len(mails) == 2 and "报送信息 0 条" in mails[0].get_content()
+
+
+def test_desk_shows_the_pace_notice(county, make_user, login, client, today):
+    today("2026-10-26 10:00")
+    login(make_user(Role.officer, unit=county["T2"]))
+    page = client.get("/desk/submissions").get_data(as_text=True)
+    assert "本单位已报送 2 条" in page and "25 日前应不少于 4 条" in page
+
+
+def test_scheduler_closes_the_month_once_even_with_two_schedulers(county, app, today):
+    from portal.monitor.scheduler import tick
+
+    today("2026-11-01 00:30")
+    assert not any(line.startswith("close") for line in tick())
+    today("2026-11-01 01:00")
+    assert any("close 2026-10: revision 1" in line for line in tick())
+    assert not any(line.startswith("close") for line in tick())  # the second scheduler
+    assert db.session.scalar(select(func.count()).select_from(MonthlyRun)) == 1
+    assert db.session.scalar(select(func.count()).select_from(SchedulerRun).where(
+        SchedulerRun.job == "close")) == 1
+
+
+def test_scheduler_reminds_after_nine_on_reminder_days(county, app, today, outbox):
+    from portal.monitor.scheduler import tick
+
+    today("2026-10-20 08:59")
+    assert not any(line.startswith("remind") for line in tick())
+    today("2026-10-20 09:00")
+    assert any(line.startswith("remind 2026-10-20: 3 units") for line in tick())
+    assert not any(line.startswith("remind") for line in tick())
