@@ -33,6 +33,7 @@ run: setup
 
 test: $(VENV)/.installed node_modules/axe-core/axe.min.js
 	scripts/system-deps.sh test
+	$(VENV)/bin/ruff check portal tests bench
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 bench: $(VENV)/.installed

@@ -40,7 +40,8 @@ TARGETS = {
     "index rebuild (docs/s)": 150.0,
     "peak memory (MB)": 600.0,
 }
-TOWNS = ["城关", "东关", "西城", "柳河", "桃源", "青山", "石桥", "白沙", "枫林", "龙泉", "双河", "杨庄"]
+TOWNS = ["城关", "东关", "西城", "柳河", "桃源", "青山", "石桥", "白沙", "枫林", "龙泉", "双河",
+         "杨庄"]
 TOPICS = ["安全生产", "乡村振兴", "人居环境整治", "防汛抗旱", "森林防火", "营商环境", "医保政策",
           "中考招生", "河长制", "退役军人服务", "低保审核", "疫情防控"]
 
@@ -95,7 +96,8 @@ def build_county(n_units: int, n_items: int, n_messages: int) -> None:
             body="请问相关政策如何办理？", public_subject=f"关于{rnd.choice(TOPICS)}的咨询",
             public_body="请问相关政策如何办理？", name="张三", phone="13800000000",
             publish_allowed=True, public=True, code_hash="x", created_at=at, accepted_at=at,
-            due_at=at + timedelta(days=7), answered_at=at + timedelta(days=3) if answered else None))
+            due_at=at + timedelta(days=7),
+            answered_at=at + timedelta(days=3) if answered else None))
     db.session.commit()
 
 

@@ -20,8 +20,8 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import clock
 from .errors import DomainError
-from .search import service as search_service
 from .extensions import csrf, db, limiter, login_manager, migrate, render_item
+from .search import service as search_service
 
 # Feature packages, lowest first (see DESIGN.md, "Direction of dependencies").
 FEATURES = ["site", "accounts", "submissions", "publishing", "messages", "monitor"]
@@ -84,7 +84,8 @@ def _init_extensions(app: Flask) -> None:
     limiter.init_app(app)
     csrf.init_app(app)
 
-    from . import aftercommit, clock as _clock  # noqa: F401  (registers listeners and models)
+    # Registers the session listeners (clock's CalendarDay model is imported above).
+    from . import aftercommit  # noqa: F401
 
 
 def _init_templates(app: Flask) -> None:

@@ -23,7 +23,8 @@ def _fail(message: str):
 @users_cli.command("create")
 @click.argument("username")
 @click.option("--unit", "unit_code", required=True, help="单位代码")
-@click.option("--role", required=True, type=click.Choice(["officer", "leader", "reviewer", "admin"]))
+@click.option("--role", required=True,
+              type=click.Choice(["officer", "leader", "reviewer", "admin"]))
 @click.option("--email", default=None)
 @click.option("--name", default="", help="姓名")
 @click.option("--password", default=None, help="不提供时交互输入")

@@ -34,7 +34,8 @@ class UnitForm(Form):
     code = StringField("单位代码", validators=[DataRequired(REQUIRED), Length(max=32)],
                        description="字母、数字、下划线或连字符，例如 xz-dongcheng")
     name = StringField("单位名称", validators=[DataRequired(REQUIRED), Length(max=100)])
-    kind = SelectField("单位类型", choices=choices((k.value, v) for k, v in UNIT_KIND_LABELS.items()))
+    kind = SelectField("单位类型",
+                       choices=choices((k.value, v) for k, v in UNIT_KIND_LABELS.items()))
     email = StringField("单位邮箱（接收市民留言提醒）", validators=[Optional(), Length(max=254)])
     counted = BooleanField("计入每月报送考核", default=True)
     skip_signoff = BooleanField("无需分管领导签发（信息直接报送中心）")
@@ -57,7 +58,8 @@ class UnitImportForm(Form):
 
 class CalendarDayForm(Form):
     day = DateField("日期", validators=[DataRequired("请填写正确的日期。")])
-    is_workday = SelectField("类型", choices=choices([("0", "节假日（不上班）"), ("1", "调休上班日")]))
+    is_workday = SelectField("类型",
+                             choices=choices([("0", "节假日（不上班）"), ("1", "调休上班日")]))
     note = StringField("说明", validators=[Optional(), Length(max=100)],
                        description="例如：2027年春节")
 

@@ -138,7 +138,8 @@ def import_units(actor, text: str) -> ImportReport:
         code, name = (row.get("code") or "").strip(), (row.get("name") or "").strip()
         try:
             with db.session.begin_nested():
-                existing = db.session.scalar(select(Unit).where(Unit.code == code)) if code else None
+                existing = (db.session.scalar(select(Unit).where(Unit.code == code))
+                            if code else None)
                 if existing is None:
                     create_unit(actor, code, name, row.get("kind") or "")
                     report.created.append(code)

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import (Blueprint, abort, current_app, flash, redirect, render_template, request,
-                   url_for)
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
 
@@ -17,8 +16,16 @@ from ..forms import choices
 from ..permissions import get_or_404, require_login_and
 from ..site.nav import landing_url
 from . import services
-from .forms import (CalendarDayForm, ChangePasswordForm, ConfirmForm, LoginForm, SetPasswordForm,
-                    UnitForm, UnitImportForm, UserForm)
+from .forms import (
+    CalendarDayForm,
+    ChangePasswordForm,
+    ConfirmForm,
+    LoginForm,
+    SetPasswordForm,
+    UnitForm,
+    UnitImportForm,
+    UserForm,
+)
 from .models import AccountEvent, Role, Unit, UnitKind, User
 
 bp = Blueprint("accounts", __name__)

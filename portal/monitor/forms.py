@@ -1,8 +1,7 @@
 """Forms of the monitor: rules, quota overrides and exemptions, running a month."""
 
 from wtforms import IntegerField, SelectField, StringField
-from wtforms.validators import (DataRequired, InputRequired, Length, NumberRange, Optional,
-                                Regexp)
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
 
 from ..forms import Form, choices
 from .services import POINT_LABELS

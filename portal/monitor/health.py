@@ -97,4 +97,5 @@ def _messages_check(now: datetime) -> Check:
                             day=min(loc.day, calendar.monthrange(year, month)[1]))
     red_on = red_local.astimezone(oldest.tzinfo)
     return Check("市民留言办理", _status(red_on, now), oldest, red_on,
-                 f"有效留言超过 {months} 个月未答复即不合格（最早一条 {clock.format_local(oldest)} 受理）")
+                 f"有效留言超过 {months} 个月未答复即不合格"
+                 f"（最早一条 {clock.format_local(oldest)} 收到）")

@@ -22,13 +22,21 @@ from ..errors import DomainError
 from ..extensions import db
 from ..site.models import Column, ensure_default_columns
 from ..submissions import workflow
-from ..submissions.models import Item, ItemEvent, ItemKind, ItemStatus
+from ..submissions.models import Item, ItemEvent, ItemKind
 from ..submissions.signals import item_changed
 from ..workflow import SYSTEM
 from . import figures as figs
 from . import health
-from .models import (DEFAULT_POINTS, DEFAULT_REMINDERS, MonitorMonth, MonitorRules, MonthlyRun,
-                     QuotaRule, Reminder, UnitFigures)
+from .models import (
+    DEFAULT_POINTS,
+    DEFAULT_REMINDERS,
+    MonitorMonth,
+    MonitorRules,
+    MonthlyRun,
+    QuotaRule,
+    Reminder,
+    UnitFigures,
+)
 
 POINT_LABELS = {
     "published": "每发布一条信息",

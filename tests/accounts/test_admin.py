@@ -210,7 +210,8 @@ def test_units_import_keeps_good_rows_and_reports_bad_ones(client, admin, make_u
 
     make_unit(code="T01", name="城关镇")
     csv = ("code,name,kind\nT01,城关镇,township\nT02,柳河镇,乡镇\nD01,县教育局,department\n"
-           "bad code,坏代码,township\nT03,,township\nT04,某镇,castle\nD01,县教育局（改名）,department\n")
+           "bad code,坏代码,township\nT03,,township\nT04,某镇,castle\n"
+           "D01,县教育局（改名）,department\n")
     r = client.post("/admin/units/import", data={"file": (BytesIO(csv.encode()), "units.csv")},
                     content_type="multipart/form-data")
     html = r.get_data(as_text=True)

@@ -24,7 +24,7 @@ def test_officer_logs_in_and_lands_on_their_desk(client, make_user):
 
 
 def test_login_is_case_insensitive_on_username(client, make_user):
-    user = make_user(Role.admin, username="AdminUser")
+    make_user(Role.admin, username="AdminUser")
     assert _login(client, "adminuser", PASSWORD).headers["Location"] == "/review/"
 
 

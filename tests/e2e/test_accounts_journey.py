@@ -21,7 +21,8 @@ def test_admin_creates_a_unit_and_an_account_that_sets_its_password(page, make_u
     page.get_by_role("button", name="保存").click()
     expect(page.get_by_text("单位「红星镇」已保存。")).to_be_visible()
 
-    page.get_by_role("row", name=re.compile("红星镇")).get_by_role("link", name=re.compile("账号")).click()
+    row = page.get_by_role("row", name=re.compile("红星镇"))
+    row.get_by_role("link", name=re.compile("账号")).click()
     page.get_by_role("link", name="新建账号").click()
     page.get_by_label("用户名").fill("hongxing-xxy")
     page.get_by_label("姓名").fill("刘芳")

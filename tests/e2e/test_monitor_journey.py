@@ -27,7 +27,8 @@ def test_admin_runs_the_month_reads_the_notice_drills_down_and_exports(
     expect(page.get_by_text("2026年10月统计完成（第 1 版），通报已发布。")).to_be_visible()
 
     page.get_by_role("link", name="查看通报").click()
-    expect(page.get_by_role("heading", name="关于2026年10月全县政务信息报送情况的通报")).to_be_visible()
+    title = "关于2026年10月全县政务信息报送情况的通报"
+    expect(page.get_by_role("heading", name=title)).to_be_visible()
     expect(page.get_by_text("柳河镇：报送 1 条（应报 4 条）")).to_be_visible()
 
     page.goto("/monitor/month/2026-10")

@@ -10,7 +10,6 @@ from openpyxl import load_workbook
 
 from portal import clock
 from portal.accounts.models import Role, UnitKind
-from portal.extensions import db
 from portal.monitor import health, reports, services
 
 
