@@ -1,4 +1,4 @@
-"""The example county's reporting over the last six months.
+"""The example county's reporting over the last six closed months and this one.
 
 Every item is made the way people make them: written by the unit's officer,
 moved through the workflow (``apply``) by the officer, the leader and a center
@@ -170,14 +170,14 @@ def _people() -> dict[tuple[int, Role], User]:
 
 
 def _examples(units: dict[str, Unit], rng: random.Random) -> list[Example]:
-    """Six months of reporting: most units meet the quota of 4, a few fall short."""
+    """Six closed months and this one: most units meet the quota of 4, a few fall short."""
     now = clock.now()
     today = clock.local(now)
     reporting = [u for u in units.values() if u.kind != UnitKind.center and u.active]
     reporting.sort(key=lambda u: u.code)
     lagging = {"T11", "T12", "D19", "D20", "D21", "D22"}
     examples: list[Example] = []
-    for back in range(5, -1, -1):
+    for back in range(6, -1, -1):
         year, month = today.year, today.month - back
         while month < 1:
             year, month = year - 1, month + 12
@@ -199,16 +199,19 @@ def _examples(units: dict[str, Unit], rng: random.Random) -> list[Example]:
                 path = (FIRST_UNIT_PATHS[k % len(FIRST_UNIT_PATHS)]
                         if unit.code == "T01" and back == 0 else _path_for(back, rng))
                 kind = "image" if rng.random() < 0.14 else "text"
+                column = "gallery" if kind == "image" else TEXT_COLUMNS[(k + back) % 5]
                 examples.append(Example(
                     key=f"demo:{unit.code}:{year}-{month:02d}:{k}", unit=unit,
                     title=title.format(u=unit.name), body=_body(unit, text, at), at=at,
-                    path=path, kind=kind, column="gallery" if kind == "image" else "news",
+                    path=path, kind=kind, column=column,
                     images=rng.randint(1, 3) if kind == "image" else 0))
     examples += _special(units, now)
     return examples
 
 
 FIRST_UNIT_PATHS = ["awaiting_signoff", "returned", "draft", "published", "submitted"]
+# Text items go mostly to 政务信息, some to 政务公开 and 政府文件, as counties report them.
+TEXT_COLUMNS = ["news", "news", "open", "news", "documents"]
 
 
 def _office_hours(at: datetime, rng: random.Random) -> datetime:
