@@ -46,6 +46,7 @@ def upgrade():
     op.create_table('monitor_rules',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('quota', sa.Integer(), nullable=False),
+    sa.Column('basis', sa.String(length=10), nullable=False),
     sa.Column('reminders', sa.JSON(), nullable=False),
     sa.Column('points', sa.JSON(), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),

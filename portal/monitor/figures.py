@@ -65,8 +65,13 @@ def quota_rules(unit_ids: list[int], year: int, month: int) -> dict[int, QuotaRu
     return found
 
 
-def compute(year: int, month: int, quota: int, points: dict | None = None) -> list[Figures]:
-    """Every counted unit's figures for the month, in the order of ``counted_units``."""
+def compute(year: int, month: int, quota: int, points: dict | None = None,
+            basis: str = "submitted") -> list[Figures]:
+    """Every counted unit's figures for the month, in the order of ``counted_units``.
+
+    ``basis`` says which count meets the quota: items first submitted in the month
+    (the default) or items published in it; both are always shown.
+    """
     points = {**DEFAULT_POINTS, **(points or {})}
     start, end = clock.month_bounds(year, month)
     units = counted_units()
@@ -119,8 +124,9 @@ def compute(year: int, month: int, quota: int, points: dict | None = None) -> li
                     + f.urgent_late * points["urgent_late"]
                     + f.dual_unmet * points["dual_unmet"]
                     + f.messages_overdue * points["message_overdue"])
-        f.status = ("exempt" if f.exempt else "none" if f.submitted == 0
-                    else "met" if f.submitted >= f.quota else "below")
+        counted = f.published if basis == "published" else f.submitted
+        f.status = ("exempt" if f.exempt else "none" if counted == 0
+                    else "met" if counted >= f.quota else "below")
         result.append(f)
     return result
 

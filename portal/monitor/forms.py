@@ -4,6 +4,7 @@ from wtforms import IntegerField, SelectField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
 
 from ..forms import Form, choices
+from .models import BASIS_LABELS
 from .services import POINT_LABELS
 
 MONTH_RE = r"^\d{4}-(0[1-9]|1[0-2])$"
@@ -11,6 +12,7 @@ MONTH_MSG = "月份格式应为 YYYY-MM，例如 2026-10。"
 
 
 class RulesForm(Form):
+    basis = SelectField("计入任务的信息", choices=choices(BASIS_LABELS.items()))
     quota = IntegerField("每月最少报送条数", validators=[InputRequired("此项必填。"),
                                                   NumberRange(0, 100, "应在 0 到 100 之间。")])
     day1 = IntegerField("第一次提醒：每月几日", validators=[Optional(), NumberRange(1, 28)])

@@ -21,7 +21,9 @@ DEFAULT_POINTS = {
     "dual_unmet": -3,        # per dual-report obligation not met by its deadline
     "message_overdue": -2,   # per citizen message answered late or not at all
 }
-DEFAULT_REMINDERS = [[20, 2], [25, 4]]  # by the 20th at least 2 items, by the 25th at least 4
+DEFAULT_REMINDERS = [[20, 2], [25, 4]]
+BASIS_LABELS = {"submitted": "报送到中心的信息（按首次报送时间）",
+                "published": "网站发布的信息（按发布时间）"}  # by the 20th at least 2 items, by the 25th at least 4
 
 
 class MonitorRules(db.Model):
@@ -31,6 +33,9 @@ class MonitorRules(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     quota: Mapped[int] = mapped_column(default=4)
+    # What counts towards the quota: items first submitted to the center in the month
+    # ("submitted", the default of 范文8), or items published in the month ("published").
+    basis: Mapped[str] = mapped_column(String(10), default="submitted")
     reminders: Mapped[list] = mapped_column(JSON, default=lambda: list(DEFAULT_REMINDERS))
     points: Mapped[dict] = mapped_column(JSON, default=lambda: dict(DEFAULT_POINTS))
     created_at: Mapped[datetime] = mapped_column(default=clock.now)

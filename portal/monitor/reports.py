@@ -99,7 +99,7 @@ def month_report(year: int, month: int, kind: str | None = None,
     else:
         rules = current_rules()
         rows = [_row(f, i) for i, f in enumerate(figs.compute(year, month, rules.quota,
-                                                               rules.points))]
+                                                               rules.points, rules.basis))]
     if kind in KIND_LABELS:
         rows = [r for r in rows if r.unit_kind == kind]
     key = SORT_KEYS.get(sort, "position")

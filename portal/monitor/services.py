@@ -28,6 +28,7 @@ from ..workflow import SYSTEM
 from . import figures as figs
 from . import health
 from .models import (
+    BASIS_LABELS,
     DEFAULT_POINTS,
     DEFAULT_REMINDERS,
     MonitorMonth,
@@ -52,14 +53,16 @@ POINT_LABELS = {
 def current_rules() -> MonitorRules:
     """The rules in force (the defaults until the center changes them)."""
     rules = db.session.scalar(select(MonitorRules).order_by(MonitorRules.id.desc()).limit(1))
-    return rules or MonitorRules(quota=current_app.config["MONTHLY_QUOTA"],
+    return rules or MonitorRules(quota=current_app.config["MONTHLY_QUOTA"], basis="submitted",
                                  reminders=[list(r) for r in DEFAULT_REMINDERS],
                                  points=dict(DEFAULT_POINTS))
 
 
 def update_rules(actor, *, quota: int, reminders: list[tuple[int, int]], points: dict,
-                 note: str = "") -> MonitorRules:
+                 note: str = "", basis: str = "submitted") -> MonitorRules:
     """Record new rules (the old ones stay in the history)."""
+    if basis not in BASIS_LABELS:
+        raise DomainError("计数口径无效。")
     if not 0 <= quota <= 100:
         raise DomainError("每月报送数量应在 0 到 100 之间。")
     days = [d for d, _ in reminders]
@@ -69,7 +72,7 @@ def update_rules(actor, *, quota: int, reminders: list[tuple[int, int]], points:
         raise DomainError("提醒的条数应在 0 到 100 之间。")
     if set(points) != set(DEFAULT_POINTS) or any(not -100 <= v <= 100 for v in points.values()):
         raise DomainError("计分规则不完整，或分值超出 -100 到 100。")
-    rules = MonitorRules(quota=quota, reminders=[[d, n] for d, n in reminders],
+    rules = MonitorRules(quota=quota, basis=basis, reminders=[[d, n] for d, n in reminders],
                          points={k: int(v) for k, v in points.items()},
                          created_by_id=actor.id if actor else None, note=(note or "")[:200])
     db.session.add(rules)
@@ -175,13 +178,13 @@ def _run_locked(year, month, actor, note, requested_at) -> MonthlyRun:
     if latest is not None and latest.created_at >= requested_at:
         return latest  # another run finished while we waited: that is the result
     rules = current_rules()
-    rows = figs.compute(year, month, rules.quota, rules.points)
+    rows = figs.compute(year, month, rules.quota, rules.points, rules.basis)
     checks = health.run_checks()
     totals = _totals(rows)
     run = MonthlyRun(monitor_month=row, revision=(latest.revision + 1) if latest else 1,
                      created_at=clock.now(),
                      created_by_id=actor.id if actor else None, note=(note or "")[:200],
-                     rules={"quota": rules.quota, "points": rules.points,
+                     rules={"quota": rules.quota, "basis": rules.basis, "points": rules.points,
                             "reminders": rules.reminders},
                      totals=totals, health=[c.as_dict() for c in checks])
     db.session.add(run)

@@ -130,9 +130,15 @@ def _messages(unit_id: int, start, end) -> list[Message]:
 def trend():
     unit_id = request.args.get("unit", type=int)
     unit = get_or_404(Unit, unit_id, view="monitor.view") if unit_id else None
-    units = figs.counted_units()
-    return render_template("monitor/trend.html", unit=unit, units=units,
-                           trend=reports.trend(unit.id if unit else None))
+    data = reports.trend(unit.id if unit else None)
+    if fmt := _export_format():
+        name = unit.name if unit else "全县"
+        rows = [[label, s, p, q] for label, s, p, q in
+                zip(data.labels, data.submitted, data.published, data.quota, strict=True)]
+        return download(fmt, f"{name}近12个月报送趋势", "趋势", ["月份", "报送条数", "发布条数",
+                                                              "应报条数"], rows)
+    return render_template("monitor/trend.html", unit=unit, units=figs.counted_units(),
+                           trend=data)
 
 
 @bp.get("/year/<int:year>")
@@ -160,6 +166,7 @@ def rules():
                      for i in (1, 2, 3) if getattr(form, f"day{i}").data]
         try:
             services.update_rules(current_user, quota=form.quota.data, reminders=reminders,
+                                  basis=form.basis.data,
                                   points={k: getattr(form, f"points_{k}").data
                                           for k in services.POINT_LABELS},
                                   note=form.note.data)
@@ -175,7 +182,7 @@ def rules():
 
 def _prefilled_rules_form() -> RulesForm:
     current = services.current_rules()
-    form = RulesForm(formdata=None, quota=current.quota,
+    form = RulesForm(formdata=None, quota=current.quota, basis=current.basis,
                      **{f"points_{k}": v for k, v in current.points.items()})
     for i, (day, count) in enumerate(current.reminders[:3], start=1):
         getattr(form, f"day{i}").data, getattr(form, f"count{i}").data = day, count

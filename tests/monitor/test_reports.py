@@ -126,7 +126,7 @@ def test_year_points_and_ranking(closed_october, client, reviewer):
 def test_rules_change_is_recorded(client, make_user, login):
     admin = make_user(Role.admin)
     login(admin)
-    data = {"quota": "5", "day1": "15", "count1": "2", "day2": "25", "count2": "4",
+    data = {"basis": "submitted", "quota": "5", "day1": "15", "count1": "2", "day2": "25", "count2": "4",
             "note": "县政府办公室要求提高报送数量",
             **{f"points_{k}": str(v) for k, v in services.DEFAULT_POINTS.items()}}
     assert client.post("/monitor/rules", data=data).status_code == 302
@@ -161,3 +161,28 @@ def test_health_checks_say_when_they_turn_red(app, make_unit, make_item, today):
     assert {c.name: c for c in health.run_checks(now + timedelta(days=5))}["首页"].status == "warn"
     assert {c.name: c for c in health.run_checks(now + timedelta(days=10))}["首页"].status == "red"
     assert checks["栏目「图库」"].detail == "空白栏目"
+
+
+def test_trend_exports_as_a_spreadsheet(closed_october, client, reviewer):
+    r = client.get(f"/monitor/trend?unit={closed_october['T1'].id}&format=xlsx")
+    ws = load_workbook(io.BytesIO(r.data)).active
+    rows = {row[0]: row for row in ws.iter_rows(min_row=2, values_only=True)}
+    assert rows["2026年10月"][1:3] == (5, 5) and rows["2025年12月"][1] is None
+    assert client.get("/monitor/trend?format=csv").data.startswith("\ufeff".encode())
+
+
+def test_rules_can_count_published_items_instead(closed_october, make_item, client,
+                                                 make_user, login, today):
+    login(make_user(Role.admin))
+    data = {"basis": "published", "quota": "4", "day1": "20", "count1": "2", "note": "按发布计",
+            **{f"points_{k}": str(v) for k, v in services.DEFAULT_POINTS.items()}}
+    assert client.post("/monitor/rules", data=data).status_code == 302
+    make_item(closed_october["T2"])
+    make_item(closed_october["T2"])
+    make_item(closed_october["T2"])  # 4 submitted, none published
+    today("2026-11-04 10:00")
+    run = services.run_month(2026, 10, note="按发布条数重新统计")
+    status = {f.unit_code: (f.status, f.submitted, f.published) for f in run.figures}
+    assert status["T1"] == ("met", 5, 5) and status["T2"] == ("none", 4, 0), status
+    assert "在网站发布" in run.monitor_month.notice_item.body_html
+    assert client.post("/monitor/rules", data={**data, "basis": "votes"}).status_code == 400
