@@ -21,9 +21,9 @@ DEFAULT_POINTS = {
     "dual_unmet": -3,        # per dual-report obligation not met by its deadline
     "message_overdue": -2,   # per citizen message answered late or not at all
 }
-DEFAULT_REMINDERS = [[20, 2], [25, 4]]
+DEFAULT_REMINDERS = [[20, 2], [25, 4]]  # by the 20th at least 2 items, by the 25th at least 4
 BASIS_LABELS = {"submitted": "报送到中心的信息（按首次报送时间）",
-                "published": "网站发布的信息（按发布时间）"}  # by the 20th at least 2 items, by the 25th at least 4
+                "published": "网站发布的信息（按发布时间）"}
 
 
 class MonitorRules(db.Model):

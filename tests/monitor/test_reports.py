@@ -126,7 +126,8 @@ def test_year_points_and_ranking(closed_october, client, reviewer):
 def test_rules_change_is_recorded(client, make_user, login):
     admin = make_user(Role.admin)
     login(admin)
-    data = {"basis": "submitted", "quota": "5", "day1": "15", "count1": "2", "day2": "25", "count2": "4",
+    data = {"basis": "submitted", "quota": "5", "day1": "15", "count1": "2", "day2": "25",
+            "count2": "4",
             "note": "县政府办公室要求提高报送数量",
             **{f"points_{k}": str(v) for k, v in services.DEFAULT_POINTS.items()}}
     assert client.post("/monitor/rules", data=data).status_code == 302
