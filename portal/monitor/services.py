@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from flask import current_app, render_template
-from sqlalchemy import select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from .. import clock, mail
@@ -188,10 +188,13 @@ def _run_locked(year, month, actor, note, requested_at) -> MonthlyRun:
                             "reminders": rules.reminders},
                      totals=totals, health=[c.as_dict() for c in checks])
     db.session.add(run)
-    for position, f in enumerate(rows):
-        data = f.as_dict()
-        run.figures.append(UnitFigures(position=position, **data))
     db.session.flush()
+    # One multi-row INSERT for all units, not one statement per unit.
+    if rows:
+        db.session.execute(insert(UnitFigures), [
+            {**f.as_dict(), "run_id": run.id, "position": position}
+            for position, f in enumerate(rows)])
+    db.session.expire(run, ["figures"])
     _post_notice(row, run, actor)
     return run
 

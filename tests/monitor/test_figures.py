@@ -176,3 +176,21 @@ def test_withdrawn_items_still_count_as_published_that_month(app, make_unit, mak
     unit = make_unit(code="W")
     make_item(unit, published="2026-10-20 10:00", status=ItemStatus.withdrawn)
     assert by_unit(figures.compute(2026, 10, 4))["W"].published == 1
+
+
+def test_the_whole_run_costs_the_same_statements_for_10_and_60_units(app, center, today):
+    from portal.accounts.models import Unit
+
+    def run_with(n, year, month):
+        for i in range(n):
+            db.session.add(Unit(code=f"R{year}{month}{i}", name=f"单位{year}{month}-{i}",
+                                kind=UnitKind.township))
+        db.session.commit()
+        db.session.expire_all()
+        return _queries(lambda: services.run_month(year, month))
+
+    today("2026-11-03 10:00")
+    services.run_month(2026, 8)  # warm the caches and create the notices column's state
+    small = run_with(10, 2026, 9)
+    large = run_with(50, 2026, 10)
+    assert small == large, (small, large)
