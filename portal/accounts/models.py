@@ -7,11 +7,11 @@ import secrets
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Enum, ForeignKey, String
+from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .. import clock
-from ..extensions import db
+from ..extensions import db, str_enum
 
 
 class UnitKind(enum.StrEnum):
@@ -53,11 +53,6 @@ CENTER_ROLES = {Role.reviewer, Role.admin}
 UNIT_ROLES = {Role.officer, Role.leader}
 
 
-def _enum(cls):
-    # Stored as plain strings (no native ENUM type), so adding a value is a one-line change.
-    return Enum(cls, native_enum=False, length=20, validate_strings=True,
-                values_callable=lambda e: [m.value for m in e])
-
 
 class Unit(db.Model):
     __tablename__ = "unit"
@@ -65,7 +60,7 @@ class Unit(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(32), unique=True)
     name: Mapped[str] = mapped_column(String(100), unique=True)
-    kind: Mapped[UnitKind] = mapped_column(_enum(UnitKind))
+    kind: Mapped[UnitKind] = mapped_column(str_enum(UnitKind))
     active: Mapped[bool] = mapped_column(default=True)
     # Counted in the monthly compliance figures (the center itself usually is not).
     counted: Mapped[bool] = mapped_column(default=True)
@@ -92,7 +87,7 @@ class User(UserMixin, db.Model):
     name: Mapped[str] = mapped_column(String(50), default="")
     email: Mapped[str | None] = mapped_column(String(254))
     unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), index=True)
-    role: Mapped[Role] = mapped_column(_enum(Role))
+    role: Mapped[Role] = mapped_column(str_enum(Role))
     password_hash: Mapped[str | None] = mapped_column(String(256))
     active: Mapped[bool] = mapped_column(default=True)
     # Part of the session id: changing it (deactivation, new password) ends every session.

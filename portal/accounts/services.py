@@ -309,6 +309,16 @@ def use_token(raw: str, password: str) -> User:
     return token.user
 
 
+def unit_addresses(unit: Unit) -> list[str]:
+    """Where mail for a unit goes: its own address, else its active officers' and leaders'."""
+    if unit.email:
+        return [unit.email]
+    return list(db.session.scalars(
+        select(User.email).where(User.unit_id == unit.id, User.active, User.email.is_not(None),
+                                 User.role.in_([Role.officer, Role.leader]))
+        .order_by(User.username)))
+
+
 def authenticate(username: str, password: str) -> User | None:
     """The user if the credentials are right and the account may log in, else None."""
     user = db.session.scalar(select(User).where(func.lower(User.username) ==

@@ -12,18 +12,12 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import Enum, ForeignKey, Index, String, Text
+from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .. import clock
 from ..accounts.models import Unit, User
-from ..extensions import db
-
-
-def _enum(cls):
-    # Plain strings, no native ENUM type (as everywhere in the portal).
-    return Enum(cls, native_enum=False, length=20, validate_strings=True,
-                values_callable=lambda e: [m.value for m in e])
+from ..extensions import db, str_enum
 
 
 class Category(enum.StrEnum):
@@ -126,8 +120,8 @@ class Message(db.Model):
     # without a counter that two submissions could race for. Set right after
     # the first flush, hence nullable.
     number: Mapped[str | None] = mapped_column(String(20), unique=True)
-    category: Mapped[Category] = mapped_column(_enum(Category))
-    status: Mapped[MessageStatus] = mapped_column(_enum(MessageStatus),
+    category: Mapped[Category] = mapped_column(str_enum(Category))
+    status: Mapped[MessageStatus] = mapped_column(str_enum(MessageStatus),
                                                   default=MessageStatus.new, index=True)
     # The unit the citizen chose (None: 不确定, the center dispatches); never changes.
     addressed_unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"))
@@ -159,7 +153,7 @@ class Message(db.Model):
     refused_at: Mapped[datetime | None]
     rated_at: Mapped[datetime | None]
 
-    refusal_reason: Mapped[RefusalReason | None] = mapped_column(_enum(RefusalReason))
+    refusal_reason: Mapped[RefusalReason | None] = mapped_column(str_enum(RefusalReason))
     # The channel named to the citizen when the matter belongs elsewhere (信访/纪检).
     refusal_channel: Mapped[str] = mapped_column(String(200), default="")
     refusal_note: Mapped[str] = mapped_column(Text, default="")
@@ -167,7 +161,7 @@ class Message(db.Model):
     extension_days: Mapped[int] = mapped_column(default=0)
     extension_reason: Mapped[str] = mapped_column(String(500), default="")
     transfer_count: Mapped[int] = mapped_column(default=0)
-    rating: Mapped[Rating | None] = mapped_column(_enum(Rating))
+    rating: Mapped[Rating | None] = mapped_column(str_enum(Rating))
     rating_comment: Mapped[str] = mapped_column(String(500), default="")
 
     addressed_unit: Mapped[Unit | None] = relationship(foreign_keys=[addressed_unit_id])

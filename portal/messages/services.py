@@ -27,8 +27,8 @@ from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from .. import clock, mail
-from ..accounts.models import Unit, UnitKind, User
-from ..accounts.services import normalise_email
+from ..accounts.models import Unit, UnitKind
+from ..accounts.services import normalise_email, unit_addresses
 from ..aftercommit import after_commit
 from ..errors import Conflict, DomainError, Forbidden
 from ..extensions import db
@@ -368,18 +368,9 @@ def transfer(actor, message: Message, to_unit: Unit | None, reason: str, *,
 
 # ---- mail --------------------------------------------------------------------------------
 
-def unit_recipients(unit: Unit) -> list[str]:
-    """The unit's own address, else the addresses of its active officers and leaders."""
-    if unit.email:
-        return [unit.email]
-    return list(db.session.scalars(
-        select(User.email).where(User.unit_id == unit.id, User.active, User.email.is_not(None))
-        .order_by(User.username)))
-
-
 def notify_unit(message: Message) -> None:
     """Tell the handling unit a message has arrived (no personal data in the e-mail)."""
-    to = unit_recipients(message.unit)
+    to = unit_addresses(message.unit)
     if not to:
         return
     mail.send(to, f"新的市民留言待办理：{message.number}", "messages/mail/unit_new.txt",

@@ -12,10 +12,10 @@ from dataclasses import asdict, dataclass, field
 from sqlalchemy import and_, case, func, or_, select
 
 from .. import clock
-from ..accounts.models import Unit, UnitKind
+from ..accounts.models import UNIT_KIND_LABELS, Unit, UnitKind
 from ..extensions import db
 from ..submissions.models import DualReport, DualStatus, Item, ItemStatus
-from .models import DEFAULT_POINTS, QuotaRule
+from .models import DEFAULT_POINTS, STATUS_LABELS, QuotaRule
 
 
 @dataclass
@@ -38,6 +38,15 @@ class Figures:
     messages_overdue: int = 0
     points: int = 0
     status: str = field(default="none")
+    position: int = 0  # order in the month table (townships first, then by code)
+
+    @property
+    def kind_label(self) -> str:
+        return UNIT_KIND_LABELS.get(self.unit_kind, self.unit_kind)
+
+    @property
+    def status_label(self) -> str:
+        return STATUS_LABELS[self.status]
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -106,7 +115,7 @@ def compute(year: int, month: int, quota: int, points: dict | None = None,
     for unit in units:
         rule = rules.get(unit.id)
         f = Figures(unit_id=unit.id, unit_code=unit.code, unit_name=unit.name,
-                    unit_kind=unit.kind.value,
+                    unit_kind=unit.kind.value, position=len(result),
                     quota=rule.quota if rule is not None and not rule.exempt else quota)
         if rule is not None and rule.exempt:
             f.exempt, f.exempt_reason, f.quota = True, rule.reason, 0

@@ -12,8 +12,10 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 
 from .. import clock
+from ..accounts.models import UNIT_KIND_LABELS as KIND_LABELS
 from ..extensions import db
 from . import figures as figs
+from .figures import Figures
 from .models import MonitorMonth, MonthlyRun, UnitFigures
 from .services import current_rules, latest_run
 
@@ -31,51 +33,14 @@ YEAR_COLUMNS = [
     ("urgent_late", "迟报"), ("dual_unmet", "双报未落实"), ("messages_overdue", "逾期留言"),
     ("months_below", "未完成月数"), ("points", "得分"),
 ]
-KIND_LABELS = {"township": "乡镇/街道", "department": "县直部门", "center": "网络信息中心"}
-STATUS_LABELS = {"met": "已完成", "below": "未完成", "none": "未报送", "exempt": "免考核"}
 SORT_KEYS = {"unit": "position", "submitted": "submitted", "published": "published",
              "points": "points", "status": "status"}
+_FIELDS = list(Figures.__dataclass_fields__)
 
 
-@dataclass
-class Row:
-    """One unit in a month table (from a frozen revision or computed live)."""
-
-    unit_id: int
-    unit_code: str
-    unit_name: str
-    unit_kind: str
-    position: int
-    quota: int
-    exempt: bool
-    exempt_reason: str
-    submitted: int
-    published: int
-    urgent: int
-    urgent_late: int
-    dual_due: int
-    dual_unmet: int
-    messages_received: int
-    messages_answered: int
-    messages_overdue: int
-    points: int
-    status: str
-
-    @property
-    def kind_label(self) -> str:
-        return KIND_LABELS.get(self.unit_kind, self.unit_kind)
-
-    @property
-    def status_label(self) -> str:
-        return STATUS_LABELS[self.status]
-
-
-_FIELDS = [f for f in Row.__dataclass_fields__]
-
-
-def _row(source, position: int | None = None) -> Row:
-    data = {k: getattr(source, k) for k in _FIELDS if k != "position"}
-    return Row(position=position if position is not None else source.position, **data)
+def _row(source) -> Figures:
+    """A month-table row from a frozen ``UnitFigures`` (live rows are ``Figures`` already)."""
+    return Figures(**{k: getattr(source, k) for k in _FIELDS})
 
 
 @dataclass
@@ -83,7 +48,7 @@ class MonthReport:
     year: int
     month: int
     run: MonthlyRun | None
-    rows: list[Row]
+    rows: list[Figures]
     live: bool  # computed now (month in progress, or never run)
 
     @property
@@ -98,8 +63,7 @@ def month_report(year: int, month: int, kind: str | None = None,
         rows = [_row(f) for f in run.figures]
     else:
         rules = current_rules()
-        rows = [_row(f, i) for i, f in enumerate(figs.compute(year, month, rules.quota,
-                                                               rules.points, rules.basis))]
+        rows = figs.compute(year, month, rules.quota, rules.points, rules.basis)
     if kind in KIND_LABELS:
         rows = [r for r in rows if r.unit_kind == kind]
     key = SORT_KEYS.get(sort, "position")

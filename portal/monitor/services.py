@@ -17,7 +17,8 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from .. import clock, mail
-from ..accounts.models import Role, Unit, UnitKind, User
+from ..accounts.models import Unit, UnitKind
+from ..accounts.services import unit_addresses
 from ..errors import DomainError
 from ..extensions import db
 from ..site.models import Column, ensure_default_columns
@@ -192,8 +193,7 @@ def _run_locked(year, month, actor, note, requested_at) -> MonthlyRun:
     # One multi-row INSERT for all units, not one statement per unit.
     if rows:
         db.session.execute(insert(UnitFigures), [
-            {**f.as_dict(), "run_id": run.id, "position": position}
-            for position, f in enumerate(rows)])
+            {**f.as_dict(), "run_id": run.id} for f in rows])
     db.session.expire(run, ["figures"])
     _post_notice(row, run, actor)
     return run
@@ -326,23 +326,13 @@ def remind(today: date | None = None) -> list[Behind]:
                                         threshold_day=b.day, expected=b.expected, count=b.count))
         except IntegrityError:
             continue  # already reminded for this threshold (another scheduler, or a re-run)
-        recipients = _unit_addresses(b.unit)
+        recipients = unit_addresses(b.unit)
         if recipients:
             mail.send(recipients, f"提醒：{today.year}年{today.month}月信息报送进度",
                       "monitor/mail/remind.txt", b=b, today=today)
         sent.append(b)
     db.session.flush()
     return sent
-
-
-def _unit_addresses(unit: Unit) -> list[str]:
-    users = db.session.scalars(select(User).where(
-        User.unit_id == unit.id, User.active, User.email.is_not(None),
-        User.role.in_([Role.officer, Role.leader]))).all()
-    addresses = {u.email for u in users}
-    if unit.email:
-        addresses.add(unit.email)
-    return sorted(addresses)
 
 
 def desk_notice(user) -> list[str]:

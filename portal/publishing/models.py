@@ -11,12 +11,12 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import Enum, ForeignKey, String, Text
+from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .. import clock
 from ..accounts.models import User
-from ..extensions import db
+from ..extensions import db, str_enum
 from ..site.models import Column
 
 
@@ -39,9 +39,7 @@ class WordTerm(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     term: Mapped[str] = mapped_column(String(50), unique=True)
-    kind: Mapped[TermKind] = mapped_column(
-        Enum(TermKind, native_enum=False, length=20, validate_strings=True,
-             values_callable=lambda e: [m.value for m in e]))
+    kind: Mapped[TermKind] = mapped_column(str_enum(TermKind))
     # What to write instead (empty: the term should simply not be used).
     suggestion: Mapped[str] = mapped_column(String(100), default="")
     note: Mapped[str] = mapped_column(String(200), default="")

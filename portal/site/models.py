@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import enum
 
-from sqlalchemy import Enum, String, Text
+from sqlalchemy import String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..extensions import db
+from ..extensions import db, str_enum
 
 
 class ColumnKind(enum.StrEnum):
@@ -32,9 +32,7 @@ class Column(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(40), unique=True)
     name: Mapped[str] = mapped_column(String(40), unique=True)
-    kind: Mapped[ColumnKind] = mapped_column(
-        Enum(ColumnKind, native_enum=False, length=20, validate_strings=True,
-             values_callable=lambda e: [m.value for m in e]))
+    kind: Mapped[ColumnKind] = mapped_column(str_enum(ColumnKind))
     position: Mapped[int] = mapped_column(default=0)
     # Officers may choose it as the target of a submission.
     open_to_submissions: Mapped[bool] = mapped_column(default=False)

@@ -5,18 +5,13 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import Enum, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .. import clock
 from ..accounts.models import Unit, User
-from ..extensions import db
+from ..extensions import db, str_enum
 from ..site.models import Column
-
-
-def _enum(cls):
-    return Enum(cls, native_enum=False, length=20, validate_strings=True,
-                values_callable=lambda e: [m.value for m in e])
 
 
 class ItemKind(enum.StrEnum):
@@ -67,8 +62,8 @@ class Item(db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    kind: Mapped[ItemKind] = mapped_column(_enum(ItemKind), default=ItemKind.text)
-    status: Mapped[ItemStatus] = mapped_column(_enum(ItemStatus), default=ItemStatus.draft,
+    kind: Mapped[ItemKind] = mapped_column(str_enum(ItemKind), default=ItemKind.text)
+    status: Mapped[ItemStatus] = mapped_column(str_enum(ItemStatus), default=ItemStatus.draft,
                                                index=True)
     title: Mapped[str] = mapped_column(String(200))
     summary: Mapped[str] = mapped_column(String(500), default="")
@@ -190,7 +185,7 @@ class DualReport(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     source_item_id: Mapped[int] = mapped_column(ForeignKey("item.id"), index=True)
     department_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), index=True)
-    status: Mapped[DualStatus] = mapped_column(_enum(DualStatus), default=DualStatus.pending,
+    status: Mapped[DualStatus] = mapped_column(str_enum(DualStatus), default=DualStatus.pending,
                                                index=True)
     created_at: Mapped[datetime] = mapped_column(default=clock.now)
     due_at: Mapped[datetime]  # end of the n-th working day (China time), UTC
