@@ -138,9 +138,11 @@ def _init_errors(app: Flask) -> None:
 
 
 def _init_cli(app: Flask) -> None:
+    from . import backup
     from .demo import demo_command
 
     app.cli.add_command(demo_command)
+    backup.init_app(app)
 
     @app.cli.command("setup")
     def setup_command():
