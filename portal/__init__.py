@@ -16,6 +16,7 @@ from pathlib import Path
 import click
 from flask import Flask, has_request_context, render_template, request
 from flask_wtf.csrf import CSRFError
+from sqlalchemy import exc as sa_exc
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import clock
@@ -24,7 +25,7 @@ from .extensions import csrf, db, limiter, login_manager, migrate, render_item
 from .search import service as search_service
 
 # Feature packages, lowest first (see DESIGN.md, "Direction of dependencies").
-FEATURES = ["site", "accounts", "submissions", "publishing", "messages", "monitor"]
+FEATURES = ["site", "accounts", "submissions", "publishing", "messages", "monitor", "audit"]
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -60,7 +61,9 @@ def _configure(app: Flask, test_config: dict | None) -> None:
     app.config.setdefault("RATELIMIT_STORAGE_URI", app.config.get("REDIS_URL") or "memory://")
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         # SQLite: wait for a writer instead of failing at once with "database is locked".
-        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {"connect_args": {"timeout": 15}}
+        options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+        options["connect_args"] = {"timeout": 15, **options.get("connect_args", {})}
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
     if app.config.get("PROXY_FIX_HOPS"):
         hops = int(app.config["PROXY_FIX_HOPS"])
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
@@ -129,6 +132,19 @@ def _init_errors(app: Flask) -> None:
     ]:
         app.register_error_handler(
             status, lambda e, s=status, t=title, m=message: page(s, t, m))
+
+    @app.errorhandler(sa_exc.OperationalError)
+    @app.errorhandler(sa_exc.InterfaceError)
+    def database_unavailable(e):
+        # The database is down, restarting or unreachable: say so, and let the client retry.
+        # The pool checks connections before use (pool_pre_ping), so the portal recovers
+        # by itself once the database is back.
+        logging.getLogger(__name__).error("database unavailable: %s", e)
+        try:
+            db.session.rollback()
+        except sa_exc.SQLAlchemyError:
+            pass
+        return render_template("errors/unavailable.html"), 503, {"Retry-After": "30"}
 
     @app.errorhandler(500)
     def server_error(e):

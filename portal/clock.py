@@ -18,6 +18,7 @@ from flask import current_app, g, has_app_context
 from sqlalchemy import String
 from sqlalchemy.orm import Mapped, mapped_column
 
+from .audit.spec import Audited
 from .extensions import db
 
 log = logging.getLogger(__name__)
@@ -91,6 +92,7 @@ class CalendarDay(db.Model):
     """A day the center declares a holiday or a make-up workday (调休上班)."""
 
     __tablename__ = "calendar_day"
+    __audit__ = Audited()
 
     day: Mapped[date] = mapped_column(primary_key=True)
     is_workday: Mapped[bool]

@@ -11,6 +11,7 @@ from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .. import clock
+from ..audit.spec import Audited
 from ..extensions import db, str_enum
 
 
@@ -56,6 +57,7 @@ UNIT_ROLES = {Role.officer, Role.leader}
 
 class Unit(db.Model):
     __tablename__ = "unit"
+    __audit__ = Audited()
 
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(32), unique=True)
@@ -81,6 +83,7 @@ class Unit(db.Model):
 
 class User(UserMixin, db.Model):
     __tablename__ = "user"
+    __audit__ = Audited(ignore=("last_login_at",), secret=("password_hash", "session_nonce"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(64), unique=True)

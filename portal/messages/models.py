@@ -17,6 +17,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .. import clock
 from ..accounts.models import Unit, User
+from ..audit.spec import Audited
 from ..extensions import db, str_enum
 
 
@@ -110,6 +111,9 @@ class Message(db.Model):
     """One citizen message, from the form to the public board."""
 
     __tablename__ = "message"
+    __audit__ = Audited(columns=("status", "unit_id", "due_at", "extension_days",
+                                  "extension_reason", "publish_allowed", "public",
+                                  "transfer_count"), center_only=True)
     __table_args__ = (
         Index("ix_message_unit_id_status", "unit_id", "status"),
         Index("ix_message_status_accepted_at", "status", "accepted_at"),

@@ -80,7 +80,25 @@ def run_checks(now: datetime | None = None) -> list[Check]:
         elif col.kind == ColumnKind.page and not (col.page_html or "").strip():
             checks.append(Check(f"栏目「{col.name}」", "red", None, None, "空白栏目"))
     checks.append(_messages_check(now))
+    checks.append(_search_check())
     return checks
+
+
+def _search_check() -> Check:
+    from ..search.service import expected_count, get_index
+
+    state, indexed = get_index().state()
+    expected = expected_count()
+    if state != "ok" and expected:
+        what = "缺失" if state == "missing" else "已损坏"
+        return Check("站内检索索引", "red", None, None,
+                     f"索引{what}，定时任务将自动重建（也可运行 flask search rebuild）；"
+                     "重建期间检索暂无结果，其他页面不受影响")
+    if indexed != expected:
+        return Check("站内检索索引", "warn", None, None,
+                     f"索引 {indexed} 篇，数据库中应有 {expected} 篇；"
+                     "可运行 flask search rebuild 重建")
+    return Check("站内检索索引", "ok", None, None, f"索引 {indexed} 篇，与数据库一致")
 
 
 def _messages_check(now: datetime) -> Check:

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .. import clock
 from ..accounts.models import Unit, User
+from ..audit.spec import Audited
 from ..extensions import db
 from ..submissions.models import Item
 
@@ -30,6 +31,7 @@ class MonitorRules(db.Model):
     """The monitor's rules. Every change adds a row, so the history is kept."""
 
     __tablename__ = "monitor_rules"
+    __audit__ = Audited()
 
     id: Mapped[int] = mapped_column(primary_key=True)
     quota: Mapped[int] = mapped_column(default=4)
@@ -52,6 +54,7 @@ class QuotaRule(db.Model):
     """A unit's own quota (override) or an exemption, for a span of months, with a reason."""
 
     __tablename__ = "quota_rule"
+    __audit__ = Audited()
 
     id: Mapped[int] = mapped_column(primary_key=True)
     unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), index=True)
@@ -105,6 +108,7 @@ class MonthlyRun(db.Model):
     """A frozen revision of a month's figures. Later edits of items never change it."""
 
     __tablename__ = "monthly_run"
+    __audit__ = Audited()
     __table_args__ = (UniqueConstraint("monitor_month_id", "revision"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)

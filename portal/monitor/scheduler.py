@@ -27,6 +27,7 @@ from sqlalchemy.exc import IntegrityError
 
 from .. import clock
 from ..extensions import db
+from ..search import service as search_service
 from . import services
 from .models import SchedulerRun
 
@@ -57,6 +58,10 @@ def tick(now: datetime | None = None) -> list[str]:
     db.session.commit()
     if published:
         done.append(f"publish-due: {published}")
+
+    repaired = search_service.repair_if_needed()
+    if repaired:
+        done.append(repaired)
 
     year, month = clock.previous_month(local.date())
     if local.day > 1 or local.hour >= current_app.config["MONITOR_CLOSE_HOUR"]:

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .. import clock
 from ..accounts.models import User
+from ..audit.spec import Audited
 from ..extensions import db, str_enum
 from ..site.models import Column
 
@@ -36,6 +37,7 @@ class WordTerm(db.Model):
     """One entry of the word check list: a term, its kind and the suggested wording."""
 
     __tablename__ = "word_term"
+    __audit__ = Audited()
 
     id: Mapped[int] = mapped_column(primary_key=True)
     term: Mapped[str] = mapped_column(String(50), unique=True)
@@ -57,6 +59,7 @@ class PageRevision(db.Model):
     """The text of a page column as saved by an admin; the newest is what the site shows."""
 
     __tablename__ = "page_revision"
+    __audit__ = Audited()
 
     id: Mapped[int] = mapped_column(primary_key=True)
     column_id: Mapped[int] = mapped_column(ForeignKey("site_column.id"), index=True)

@@ -26,13 +26,16 @@ markup and everything else is escaped.
 
 from __future__ import annotations
 
+import gc
 import html
 import json
+import logging
 import math
 import os
 import re
 import shutil
 import uuid
+import warnings
 from collections.abc import Callable, Iterable
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -64,6 +67,8 @@ from whoosh.query import And, DateRange, NullQuery, Or, Query, Term
 from whoosh.util.filelock import FileLock
 
 from .analysis import ChineseAnalyzer, query_words
+
+log = logging.getLogger(__name__)
 
 __all__ = [
     "SCHEMA",
@@ -283,6 +288,16 @@ def _atomic_write(path: Path, text: str) -> None:
 
 
 @contextmanager
+def _damaged_quietly():
+    """Whoosh leaves a file open when it fails to read a damaged index; it is closed when
+    the failure is dropped. Keep that expected ResourceWarning out of the logs."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ResourceWarning)
+        yield
+        gc.collect()
+
+
+@contextmanager
 def _file_lock(path: Path):
     lock = FileLock(str(path))
     lock.acquire(blocking=True)
@@ -491,7 +506,13 @@ class SearchIndex:
 
     def _switch(self, new_ix: whoosh_index.Index, name: str, journal: Path) -> None:
         with _file_lock(self.root / "current.lock"):
-            live = self._live_index()
+            with _damaged_quietly():
+                try:
+                    live = self._live_index()
+                except Exception as e:  # a damaged live index is simply replaced
+                    self._indexes.clear()
+                    log.error("replacing unreadable search index: %s", repr(e))
+                    live = None
             live_writer = live.writer(timeout=SWITCH_TIMEOUT) if live is not None else None
             try:
                 # Holding the live writer lock: no write can slip in between
@@ -547,6 +568,22 @@ class SearchIndex:
 
     # -- reading -----------------------------------------------------------
 
+    def state(self) -> tuple[str, int]:
+        """Whether the live index can be read: ``("ok", documents)``, ``("missing", 0)``
+        or ``("corrupt", 0)``.  Opens it afresh, so damage since the last open shows."""
+        name = self._live_name()
+        if name is None or not (self.root / name).is_dir():
+            return "missing", 0
+        with _damaged_quietly():
+            try:
+                ix = whoosh_index.open_dir(str(self.root / name), schema=SCHEMA)
+                with ix.searcher() as searcher:
+                    count = searcher.doc_count()
+                ix.close()
+            except Exception:  # whoosh raises many kinds on a damaged index
+                return "corrupt", 0
+        return "ok", count
+
     def doc_count(self) -> int:
         """Number of documents in the live index (0 if there is none)."""
         ix = self._live_index()
@@ -586,16 +623,23 @@ class SearchIndex:
         # A rebuild may delete the directory between reading CURRENT and
         # opening it; the second attempt sees the new CURRENT.
         for attempt in range(2):
-            ix = self._live_index()
-            if ix is None:
-                return empty
-            try:
-                with ix.searcher() as searcher:
-                    return self._search_page(searcher, query, filters, page, pagelen, sort)
-            except (FileNotFoundError, whoosh_index.EmptyIndexError):
-                self._indexes.clear()
-                if attempt:
-                    raise
+            with _damaged_quietly():
+                try:
+                    ix = self._live_index()
+                    if ix is None:
+                        return empty
+                    with ix.searcher() as searcher:
+                        return self._search_page(searcher, query, filters, page, pagelen,
+                                                 sort)
+                except (FileNotFoundError, whoosh_index.EmptyIndexError):
+                    self._indexes.clear()
+                    if attempt:
+                        raise
+                except Exception as e:  # damaged: pages keep serving, the scheduler rebuilds
+                    self._indexes.clear()
+                    # No traceback kept: it would hold whoosh's open files.
+                    log.error("search index %s unreadable: %s", self.root, repr(e))
+                    return empty
         return empty  # pragma: no cover - the loop always returns or raises
 
     @staticmethod

@@ -21,7 +21,7 @@ from flask.cli import AppGroup
 from tqdm import tqdm
 
 from ..aftercommit import after_commit
-from .index import SearchIndex
+from .index import RebuildInProgressError, SearchIndex
 
 log = logging.getLogger(__name__)
 _SOURCES = "search_sources"
@@ -67,6 +67,27 @@ def all_documents(app=None) -> tuple[Iterable[dict], int]:
             yield from docs()
 
     return generate(), total
+
+
+def expected_count(app=None) -> int:
+    """How many public documents the database has for the index."""
+    app = app or current_app._get_current_object()
+    return sum(count() for _, count in app.extensions.get(_SOURCES, {}).values())
+
+
+def repair_if_needed() -> str | None:
+    """Rebuild the index when it is missing or unreadable while there is something to find.
+    Searches meanwhile return nothing rather than fail; the rebuild swaps the new index in."""
+    state, _ = get_index().state()
+    if state == "ok" or not expected_count():
+        return None
+    docs, total = all_documents()
+    try:
+        n = get_index().rebuild(docs, total=total)
+    except RebuildInProgressError:
+        return None
+    log.warning("search index was %s; rebuilt with %d documents", state, n)
+    return f"search index {state}: rebuilt, {n} documents"
 
 
 search_cli = AppGroup("search", help="全文检索索引")

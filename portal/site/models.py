@@ -13,6 +13,7 @@ import enum
 from sqlalchemy import String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
+from ..audit.spec import Audited
 from ..extensions import db, str_enum
 
 
@@ -28,6 +29,7 @@ class ColumnKind(enum.StrEnum):
 
 class Column(db.Model):
     __tablename__ = "site_column"
+    __audit__ = Audited()
 
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(40), unique=True)

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .. import clock
 from ..accounts.models import Unit, User
+from ..audit.spec import Audited
 from ..extensions import db, str_enum
 from ..site.models import Column
 
@@ -56,6 +57,7 @@ class Item(db.Model):
     """One piece of reported information, from draft to the public site."""
 
     __tablename__ = "item"
+    __audit__ = Audited(columns=("status", "column_id"), center_only=True)
     __table_args__ = (
         Index("ix_item_status_published_at", "status", "published_at"),
         Index("ix_item_unit_first_submitted_at", "unit_id", "first_submitted_at"),
@@ -180,6 +182,7 @@ class DualReport(db.Model):
     """The obligation a township item creates for the department supervising the matter."""
 
     __tablename__ = "dual_report"
+    __audit__ = Audited(columns=("status", "department_id", "due_at"), center_only=True)
     __table_args__ = (UniqueConstraint("source_item_id", "department_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
