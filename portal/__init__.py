@@ -11,15 +11,17 @@ import importlib
 import logging
 import os
 import secrets
+import time
 from pathlib import Path
 
 import click
-from flask import Flask, has_request_context, render_template, request
+from flask import Flask, abort, has_request_context, render_template, request
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import exc as sa_exc
 from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import IntegerConverter
 
-from . import clock
+from . import clock, security
 from .errors import DomainError
 from .extensions import csrf, db, limiter, login_manager, migrate, render_item
 from .search import service as search_service
@@ -36,6 +38,7 @@ def create_app(test_config: dict | None = None) -> Flask:
                 else None, instance_relative_config=True)
     _configure(app, test_config)
     _init_extensions(app)
+    security.init_app(app)
     search_service.init_app(app)
     for name in FEATURES:
         importlib.import_module(f"portal.{name}").init_app(app)
@@ -78,7 +81,35 @@ def _instance_secret(path: Path) -> str:
     return path.read_text().strip()
 
 
+class _IdConverter(IntegerConverter):
+    """``<int:…>`` in every route: at most a 64-bit id, so a 20-digit number is a 404, not
+    a database overflow."""
+
+    def __init__(self, map, *args, **kwargs):
+        kwargs.setdefault("max", 2**63 - 1)
+        super().__init__(map, *args, **kwargs)
+
+
+def _init_request_guards(app: Flask) -> None:
+    """Before anything reads the request (CSRF included): bounded bodies and page numbers."""
+    uploads = set(app.config["UPLOAD_ENDPOINTS"])
+
+    @app.before_request
+    def bound_the_request():
+        from flask_login import current_user
+
+        # Only a signed-in user's media upload may be large; every other body is refused
+        # (413) before a byte of it is parsed or spooled.
+        if request.endpoint not in uploads or not current_user.is_authenticated:
+            request.max_content_length = app.config["MAX_BODY_BYTES"]
+        page = request.args.get("page", "")
+        if page.isdigit() and int(page) > app.config["MAX_PAGE_NUMBER"]:
+            abort(404)
+
+
 def _init_extensions(app: Flask) -> None:
+    app.url_map.converters["int"] = _IdConverter
+    _init_request_guards(app)
     db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(__file__).parent.parent / "migrations"),
                      render_as_batch=True, compare_type=True, render_item=render_item)
@@ -128,7 +159,6 @@ def _init_errors(app: Flask) -> None:
         (405, "请求方式不允许", "该页面不支持这种访问方式。"),
         (410, "链接已失效", "该链接已失效。"),
         (413, "文件过大", "上传的内容超过了允许的大小。"),
-        (429, "操作过于频繁", "尝试次数过多，请稍后再试。"),
     ]:
         app.register_error_handler(
             status, lambda e, s=status, t=title, m=message: page(s, t, m))
@@ -145,6 +175,16 @@ def _init_errors(app: Flask) -> None:
         except sa_exc.SQLAlchemyError:
             pass
         return render_template("errors/unavailable.html"), 503, {"Retry-After": "30"}
+
+    @app.errorhandler(429)
+    def too_many(e):
+        from .accounts.throttle import wait_text
+
+        limit = limiter.current_limit
+        seconds = max(1, int(limit.reset_at - time.time())) if limit else 60
+        resp = page(429, "操作过于频繁",
+                    f"尝试次数过多，请在 {wait_text(seconds)}后再试。如有急事请联系网络信息中心。")
+        return resp[0], 429, {"Retry-After": str(seconds)}
 
     @app.errorhandler(500)
     def server_error(e):

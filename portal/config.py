@@ -30,6 +30,8 @@ REDIS_URL = None
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = False
+# Redirect plain HTTP to HTTPS (set when nginx terminates TLS; see README, Security).
+FORCE_HTTPS = False
 SESSION_COOKIE_NAME = "portal_session"
 PERMANENT_SESSION_LIFETIME = timedelta(hours=8)
 REMEMBER_COOKIE_HTTPONLY = True
@@ -41,6 +43,11 @@ WTF_CSRF_TIME_LIMIT = None
 MAX_CONTENT_LENGTH = 520 * 1024 * 1024
 MAX_FORM_MEMORY_SIZE = 2 * 1024 * 1024
 MAX_FORM_PARTS = 1000
+# Every request body but a signed-in user's media upload (those endpoints below).
+MAX_BODY_BYTES = 2 * 1024 * 1024
+UPLOAD_ENDPOINTS = ["submissions.media_upload"]
+# A page number above this is a 404 (no list is that long; huge ones overflow the database).
+MAX_PAGE_NUMBER = 100_000
 
 # Behind a reverse proxy, trust this many X-Forwarded-* hops (0: none).
 PROXY_FIX_HOPS = 0
@@ -60,8 +67,14 @@ BASE_URL = "http://127.0.0.1:5000"
 # Accounts.
 PASSWORD_MIN_LENGTH = 10
 SET_PASSWORD_LINK_HOURS = 72
-LOGIN_LIMIT_PER_ACCOUNT = "5 per 15 minutes"
-LOGIN_LIMIT_PER_IP = "20 per 15 minutes"
+# Failed logins per account *and* client address: then that client waits (growing windows).
+LOGIN_LIMIT_PER_ACCOUNT = "5 per 15 minutes;10 per hour;20 per day"
+# Failed attempts (logins, message query codes) after which a picture code is required:
+# per account (or message number) from anywhere, and per client address over all accounts.
+CAPTCHA_AFTER_PER_ACCOUNT = "3 per 15 minutes"
+CAPTCHA_AFTER_PER_CLIENT = "10 per 15 minutes"
+# Wrong current passwords (changing the password), per account.
+CURRENT_PASSWORD_LIMIT = "5 per 15 minutes"
 RATELIMIT_HEADERS_ENABLED = False
 
 # ---- Submissions (信息报送) ----------------------------------------------------

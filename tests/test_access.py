@@ -33,6 +33,7 @@ MATRIX: list[tuple[str, str, dict[str, int], str]] = [
     ("GET", "/static/css/portal.css", PUBLIC, "static"),
     ("GET", "/login", by_role(200, 302, 302, 302, 302, 302), "accounts.login"),
     ("POST", "/logout", by_role(LOGIN, 302, 302, 302, 302, 302), "accounts.logout"),
+    ("GET", "/captcha.png", by_role(404, 404, 404, 404, 404, 404), "accounts.captcha"),
     ("GET", "/set-password/unknown", by_role(410, 410, 410, 410, 410, 410),
      "accounts.set_password"),
     ("GET", "/account/password", by_role(LOGIN, 200, 200, 200, 200, 200),

@@ -68,16 +68,22 @@ def server(app_config, tmp_path):
              f"127.0.0.1:{port}", "--timeout", "120", "portal:create_app()"],
             env=env, stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                requests.get(base + "/messages/new", timeout=5)
+                break
+            except requests.RequestException:
+                time.sleep(0.2)
+        yield base
+    finally:
+        proc.send_signal(signal.SIGTERM)
         try:
-            requests.get(base + "/messages/new", timeout=5)
-            break
-        except requests.RequestException:
-            time.sleep(0.2)
-    yield base
-    proc.send_signal(signal.SIGTERM)
-    proc.wait(timeout=30)
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
     errors = [line for line in log_path.read_text().splitlines() if "Traceback" in line]
     assert not errors, log_path.read_text()[-5000:]
 

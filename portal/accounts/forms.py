@@ -15,6 +15,9 @@ class LoginForm(Form):
                            render_kw={"autocomplete": "username"})
     password = PasswordField("密码", validators=[DataRequired(REQUIRED), Length(max=128)],
                              render_kw={"autocomplete": "current-password"})
+    captcha = StringField("验证码", validators=[Optional(), Length(max=10)],
+                          description="输入图片中的 4 个字符，不区分大小写",
+                          render_kw={"autocomplete": "off", "autocapitalize": "characters"})
 
 
 class SetPasswordForm(Form):

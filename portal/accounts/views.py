@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
 
@@ -15,7 +23,8 @@ from ..extensions import db, limiter, login_manager
 from ..forms import choices
 from ..permissions import get_or_404, require_login_and
 from ..site.nav import landing_url
-from . import services
+from ..urls import safe_next
+from . import services, throttle
 from .forms import (
     CalendarDayForm,
     ChangePasswordForm,
@@ -47,8 +56,10 @@ def load_user(session_id: str):
     return user
 
 
-def _login_username_key() -> str:
-    return "login-user:" + (request.form.get("username") or "").strip().lower()
+def _login_client_key() -> str:
+    # Per account *and* client: a stranger's guesses never lock the owner out.
+    username = (request.form.get("username") or "").strip().lower()
+    return f"login:{username}:{request.remote_addr}"
 
 
 def _failed(response) -> bool:
@@ -56,38 +67,50 @@ def _failed(response) -> bool:
     return response.status_code != 302
 
 
-def _safe_next(target: str | None) -> str | None:
-    if not target:
-        return None
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
-        return None
-    return target
-
-
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_IP"], methods=["POST"],
-               deduct_when=_failed, scope="login-ip")
 @limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"], methods=["POST"],
-               key_func=_login_username_key, deduct_when=_failed, scope="login-user")
+               key_func=_login_client_key, deduct_when=_failed, scope="login")
 def login():
     if current_user.is_authenticated:
         return redirect(landing_url(current_user))
     form = LoginForm()
     if form.validate_on_submit():
-        user = services.authenticate(form.username.data, form.password.data)
-        if user is not None:
-            db.session.commit()
-            login_user(user)
-            return redirect(_safe_next(request.args.get("next")) or landing_url(user))
-        # One message for a wrong username and a wrong password.
-        flash("用户名或密码不正确，或账号已停用。", "error")
-    return render_template("accounts/login.html", form=form)
+        username = form.username.data
+        if throttle.captcha_needed("login", username) and not throttle.check_answer(
+                form.captcha.data):
+            form.captcha.errors.append("请正确输入图片中的验证码。")
+            throttle.record_failure("login", username)
+        else:
+            user = services.authenticate(username, form.password.data)
+            if user is not None:
+                db.session.commit()
+                login_user(user)
+                return redirect(safe_next(request.args.get("next")) or landing_url(user))
+            throttle.record_failure("login", username)
+            # One message for a wrong username and a wrong password.
+            flash("用户名或密码不正确，或账号已停用。", "error")
+    captcha = throttle.captcha_needed("login", form.username.data)
+    if captcha:
+        throttle.new_challenge()
+    return render_template("accounts/login.html", form=form, captcha=captcha)
+
+
+@bp.get("/captcha.png")
+def captcha():
+    """The picture code of this session's current challenge (login, message query)."""
+    png = throttle.challenge_png()
+    if png is None:
+        abort(404)
+    return png, 200, {"Content-Type": "image/png", "Cache-Control": "no-store"}
 
 
 @bp.post("/logout")
 @login_required
 def logout():
+    # A new nonce: this session id is dead even if someone copied the cookie (the user's
+    # other sessions end too: 退出 means 退出).
+    current_user.end_sessions()
+    db.session.commit()
     logout_user()
     flash("您已安全退出。", "info")
     return redirect(url_for("site.home"))
@@ -115,12 +138,20 @@ def set_password(token: str):
     return render_template("accounts/set_password.html", form=form, user=pt.user)
 
 
+def _account_key() -> str:
+    return f"account:{current_user.get_id().partition(':')[0]}"
+
+
 @bp.route("/account/password", methods=["GET", "POST"])
 @login_required
+@limiter.limit(lambda: current_app.config["CURRENT_PASSWORD_LIMIT"], methods=["POST"],
+               key_func=_account_key, deduct_when=lambda r: g.get("wrong_password", False),
+               scope="current-password")
 def change_password():
     form = ChangePasswordForm()
     if form.validate_on_submit():
         if services.authenticate(current_user.username, form.current.data) is None:
+            g.wrong_password = True
             form.current.errors.append("当前密码不正确。")
         else:
             try:

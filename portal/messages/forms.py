@@ -104,6 +104,9 @@ class QueryForm(Form):
     code = StringField("查询码", validators=[DataRequired("请填写查询码。"), Length(max=30)],
                        description="提交留言时显示的 10 位查询码，例如 AB3CD-EF4GH",
                        render_kw={"autocomplete": "off", "autocapitalize": "characters"})
+    captcha = StringField("验证码", validators=[Optional(), Length(max=10)],
+                          description="输入图片中的 4 个字符，不区分大小写",
+                          render_kw={"autocomplete": "off", "autocapitalize": "characters"})
 
 
 class RateForm(Form):

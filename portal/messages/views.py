@@ -25,6 +25,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
 from .. import clock
+from ..accounts import throttle
 from ..accounts.models import Unit
 from ..errors import DomainError
 from ..extensions import db, limiter
@@ -157,25 +158,44 @@ def _wrong_code(form):
     return form
 
 
-def _query_page(message: Message | None, form, rate_form=None, status=200):
+def _query_page(message: Message | None, form, rate_form=None, status=200, captcha=False):
     if message is not None and rate_form is None:
         rate_form = RateForm(formdata=None, number=message.number, code=form.code.data)
     view = public_view(message) if message is not None and message.is_public else None
     return render_template("messages/query.html", form=form, message=message, view=view,
-                           rate_form=rate_form), status
+                           rate_form=rate_form, captcha=captcha), status
+
+
+def _query_key() -> str:
+    # Per client *and* message number: citizens behind one address (a service hall, a
+    # carrier's NAT) do not share one budget; guessing one number from many addresses
+    # meets the picture code instead (accounts.throttle).
+    number = (request.form.get("number") or "").strip()[:30]
+    return f"query:{request.remote_addr}:{number}"
 
 
 @bp.route("/messages/query", methods=["GET", "POST"])
 @limiter.shared_limit(_config_limit("MESSAGE_QUERY_LIMIT"), scope="message-code",
-                      methods=["POST"], deduct_when=_code_failed)
+                      methods=["POST"], deduct_when=_code_failed, key_func=_query_key)
 def query():
     form = QueryForm()
-    if not form.validate_on_submit():
-        return _query_page(None, form, status=400 if form.errors else 200)
-    message = _look_up(form.number.data, form.code.data)
-    if message is None:
-        return _query_page(None, _wrong_code(form), status=400)
-    return _query_page(message, form)
+    number = (form.number.data or "").strip()
+    if form.validate_on_submit():
+        if throttle.captcha_needed("query-code", number) and not throttle.check_answer(
+                form.captcha.data):
+            g.message_code_failed = True
+            throttle.record_failure("query-code", number)
+            form.captcha.errors.append("请正确输入图片中的验证码。")
+        else:
+            message = _look_up(form.number.data, form.code.data)
+            if message is not None:
+                return _query_page(message, form)
+            throttle.record_failure("query-code", number)
+            form = _wrong_code(form)
+    captcha = throttle.captcha_needed("query-code", number)
+    if captcha:
+        throttle.new_challenge()
+    return _query_page(None, form, status=400 if form.errors else 200, captcha=captcha)
 
 
 @bp.post("/messages/rate")

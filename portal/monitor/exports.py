@@ -21,14 +21,31 @@ def _width(value) -> int:
     return sum(2 if ord(c) > 0x2E80 else 1 for c in text)
 
 
+# A cell starting with one of these is a formula to Excel, WPS or LibreOffice (OWASP CSV
+# injection); a leading apostrophe makes it plain text in all of them.
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+
+
+def cell(value):
+    """A value safe to put in a spreadsheet cell: text that would start a formula is quoted."""
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
+def _safe(rows: Sequence[Sequence]) -> list[list]:
+    return [[cell(v) for v in row] for row in rows]
+
+
 def xlsx(title: str, headers: Sequence[str], rows: Sequence[Sequence]) -> bytes:
     """A workbook with one sheet: bold frozen header row, fitted widths, numbers as numbers."""
     wb = Workbook()
     ws = wb.active
     ws.title = title[:31]
-    ws.append(list(headers))
+    headers, rows = _safe([headers])[0], _safe(rows)
+    ws.append(headers)
     for row in rows:
-        ws.append(list(row))
+        ws.append(row)
     bold, fill = Font(bold=True), PatternFill("solid", fgColor="F0EDE6")
     for cell in ws[1]:
         cell.font, cell.fill = bold, fill
@@ -46,8 +63,8 @@ def csv_bytes(headers: Sequence[str], rows: Sequence[Sequence]) -> bytes:
     """CSV in UTF-8 with a BOM, so Excel and WPS detect the encoding."""
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(headers)
-    writer.writerows(rows)
+    writer.writerow(_safe([headers])[0])
+    writer.writerows(_safe(rows))
     return "\ufeff".encode() + out.getvalue().encode("utf-8")
 
 

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from flask import Blueprint, abort, current_app, redirect, render_template, request
 
 from ..extensions import db
+from ..urls import safe_next
 from .models import Column
 
 bp = Blueprint("site", __name__)
@@ -55,10 +56,7 @@ def care_mode(mode: str):
     """Switch the elder-friendly 关怀版 (larger text, higher contrast), kept in a cookie."""
     if mode not in ("on", "off"):
         abort(404)
-    target = request.args.get("next") or "/"
-    if not target.startswith("/") or target.startswith("//"):
-        target = "/"
-    response = redirect(target)
+    response = redirect(safe_next(request.args.get("next")) or "/")
     if mode == "on":
         response.set_cookie("care", "1", max_age=365 * 24 * 3600, samesite="Lax", httponly=True)
     else:

@@ -10,10 +10,12 @@ files into ``media_root/YYYY/MM/`` under a random name:
   ``thumb`` and a ``page`` rendition. Only the first frame of an animated image
   is kept, and a GIF is stored as PNG: re-encoding every frame of an untrusted
   animation is a resource risk the portal does not need.
-* Video (MP4, WebM) and audio (MP3, M4A) are stored byte for byte (their own
-  metadata is kept) after a structural walk of the container. When ffprobe and
-  ffmpeg are installed they must parse the file too; they give the duration
-  and, for video, a JPEG poster frame.
+* Video (MP4, WebM) and audio (MP3, M4A) get a structural walk of the container.
+  When ffprobe and ffmpeg are installed (as in every deployment: ``MEDIA_USE_FFMPEG``)
+  they must parse the file too, give the duration and, for video, a JPEG poster
+  frame, and the file is remuxed without re-encoding and without any metadata (a
+  phone's GPS position, device, owner), MP4 with its index first (faststart).
+  Without ffmpeg the file is stored byte for byte.
 
 Every refusal raises ``MediaError``, whose text is shown to the user, and
 leaves no file behind. ``sweep`` removes files that nothing refers to.
@@ -461,6 +463,7 @@ def _process_av(upload: Path, scratch: _Scratch, kind: str, *, use_ffmpeg: bool)
         return draft
 
     draft.duration = _ffprobe_duration(main, container, kind)
+    _without_av_metadata(main, container, scratch, kind)
     if kind == "video":
         draft.poster = scratch.path("-poster.jpg")
         at = min(1.0, draft.duration / 2) if draft.duration else 0.0
@@ -478,6 +481,25 @@ def _process_av(upload: Path, scratch: _Scratch, kind: str, *, use_ffmpeg: bool)
         except OSError:
             raise MediaError("无法从视频中读取画面，文件可能已损坏") from None
     return draft
+
+
+def _without_av_metadata(path: Path, container: _Format, scratch: _Scratch, kind: str) -> None:
+    """Remux (no re-encoding) keeping only the video and audio streams, without the
+    container's, streams' and chapters' metadata: a phone's GPS position (©xyz, loci),
+    device, owner and title go; MP4/M4A get their index first (faststart) for streaming."""
+    clean = scratch.path(f"-clean{container.ext}")
+    args = ["ffmpeg", "-nostdin", "-v", "error", "-protocol_whitelist", "file",
+            "-f", container.demuxer, "-i", f"file:{path}",
+            "-map", "0:v?", "-map", "0:a?", "-c", "copy", "-dn", "-sn",
+            "-map_metadata", "-1", "-map_metadata:s", "-1", "-map_chapters", "-1",
+            "-fflags", "+bitexact", "-flags:v", "+bitexact", "-flags:a", "+bitexact"]
+    if container.demuxer == "mp4":
+        args += ["-movflags", "+faststart"]
+    if container.demuxer == "mp3":
+        args += ["-write_id3v1", "0", "-id3v2_version", "0"]
+    _run_tool([*args, "-f", container.demuxer, "-y", f"file:{clean}"],
+              timeout=_POSTER_TIMEOUT, kind=kind)
+    os.replace(clean, path)
 
 
 def _ffprobe_duration(path: Path, container: _Format, kind: str) -> float | None:

@@ -418,9 +418,9 @@ def media(media_id: int, variant: str):
     response = send_file(path, mimetype=mimetype, conditional=True, etag=True,
                          download_name=_download_name(row, path), as_attachment=False)
     response.headers["X-Content-Type-Options"] = "nosniff"
-    # Files are never rewritten in place (new uploads get new names), so caching is safe;
-    # a not-yet-public file must not sit in shared caches.
-    response.headers["Cache-Control"] = ("public, max-age=86400" if row.item.is_public
+    # Caches revalidate every time (a cheap 304 with the ETag): a file withdrawn from the
+    # site must not go on being served from a cache; a not-yet-public one is never shared.
+    response.headers["Cache-Control"] = ("public, no-cache" if row.item.is_public
                                          else "private, no-cache")
     return response
 

@@ -57,8 +57,10 @@ def live_server(app):
 
 @pytest.fixture
 def page(browser, live_server):
+    # bypass_csp: axe-core is injected as an inline script, which the portal's CSP
+    # forbids; tests/e2e/test_security_journey.py checks the pages with the CSP enforced.
     context = browser.new_context(base_url=live_server, locale="zh-CN",
-                                  timezone_id="Asia/Shanghai")
+                                  timezone_id="Asia/Shanghai", bypass_csp=True)
     context.set_default_timeout(15_000)
     page = context.new_page()
     yield page
