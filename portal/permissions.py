@@ -66,6 +66,8 @@ def require_login_and(action: str):
 def get_or_404(model, ident, view: str, need: str | None = None, user=None):
     """Load ``model`` by primary key, 404 unless ``view`` allows, 403 unless ``need`` allows."""
     user = user if user is not None else current_user
+    if isinstance(ident, int) and not 0 < ident < 2**63:
+        abort(404)  # no such row; and beyond 64 bits the database would overflow
     obj = db.session.get(model, ident)
     if obj is None or not can(user, view, obj):
         abort(404)
