@@ -1,6 +1,5 @@
 """The example county's reporting: every state and kind, dual pairs, urgent items; idempotent."""
 
-import time
 from pathlib import Path
 
 from portal import clock
@@ -23,11 +22,8 @@ def count(model) -> int:
 
 
 def test_demo_fills_six_months_of_reporting_once(app):
-    started = time.perf_counter()
-    run_seeders()
+    run_seeders()  # its speed is the benchmark's business, never a test's
     db.session.commit()
-    elapsed = time.perf_counter() - started
-    assert elapsed < 30, elapsed  # about 10 s on the development machine, accounts included
 
     items = db.session.scalars(db.select(Item).where(Item.external_id.like("demo:%"))).all()
     assert {i.status for i in items} == set(ItemStatus)
