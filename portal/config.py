@@ -118,6 +118,8 @@ MESSAGE_REPLY_WORKING_DAYS = 5
 MESSAGE_REPLY_WORKING_DAYS_BY_CATEGORY = {}
 # Most working days the center may add in one extension (延期).
 MESSAGE_MAX_EXTENSION_WORKING_DAYS = 15
+# Most working days all extensions of one message may add together.
+MESSAGE_MAX_EXTENSION_TOTAL_WORKING_DAYS = 20
 # Per IP address: messages actually sent, and every post of the form (bots).
 MESSAGE_SUBMIT_LIMIT = "5 per hour;20 per day"
 MESSAGE_POST_LIMIT = "30 per hour"

@@ -226,9 +226,11 @@ def seed_messages() -> list[str]:
         first = units[ex.unit or ex.handled_by]
         services.accept(reviewer, message, first, at=decided)
         moved = decided + timedelta(hours=2)
-        if ex.unit and ex.handled_by and moved < now:  # misrouted: the unit sends it on
-            services.transfer(staff[first.id], message, units[ex.handled_by],
-                              "该事项不属本单位职责，转有关单位办理。", at=moved)
+        if ex.unit and ex.handled_by and moved < now:  # misrouted: the unit asks, the center
+            asked = services.request_transfer(staff[first.id], message, units[ex.handled_by],
+                                              "该事项不属本单位职责，请转有关单位办理。",
+                                              at=moved - timedelta(hours=1))
+            services.decide(reviewer, asked, True, at=moved)
         if i % 13 == 5 and moved < now:
             services.extend(reviewer, message, 5, "涉及多个部门，需现场调查核实。", at=moved)
         if i % 7 == 3 and created > now - timedelta(days=45):

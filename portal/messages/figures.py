@@ -9,12 +9,14 @@ months are added:
 * ``accepted``, ``refused``, ``answered``: accepted, refused, answered in the month;
 * ``answered_on_time``: answered in the month before the end of the due day;
 * ``overdue``: messages whose due day ended in the month (up to ``as_of``)
-  without an answer by then: answered late, or still unanswered;
+  without an answer by then: answered late, or still unanswered; and deadlines the
+  unit let pass before the center transferred or extended the message (lapses);
 * ``median_working_days``: of the messages answered in the month, the median
   number of working days from acceptance to answer (0: the same day);
 * ``satisfied`` / ``basically_satisfied`` / ``dissatisfied``: ratings given in the month.
 
-Counts come from ONE aggregate query (conditional sums grouped by unit), so
+Counts come from ONE aggregate query (conditional sums grouped by unit) and one
+over the lapses, so
 the number of queries does not grow with the number of units. The median
 needs the working calendar (holidays and make-up days live partly in the
 ``chinese-calendar`` package, not in the database), so the (unit, accepted,
@@ -33,7 +35,7 @@ from sqlalchemy import and_, case, func, or_, select
 
 from .. import clock
 from ..extensions import db
-from .models import Message, MessageStatus, Rating
+from .models import Message, MessageLapse, MessageStatus, Rating
 
 
 @dataclass
@@ -88,6 +90,12 @@ def monthly_figures(year: int, month: int, as_of: datetime | None = None
         .group_by(unit))
     figures = {row.unit: UnitMessageFigures(unit_id=row.unit, **{
         k: int(v) for k, v in row._mapping.items() if k != "unit"}) for row in rows}
+    # Deadlines a unit let pass before the message was transferred or extended stay its own.
+    for unit_id, lapsed in db.session.execute(
+            select(MessageLapse.unit_id, func.count())
+            .where(MessageLapse.due_at > start, MessageLapse.due_at <= until)
+            .group_by(MessageLapse.unit_id)):
+        figures.setdefault(unit_id, UnitMessageFigures(unit_id=unit_id)).overdue += lapsed
 
     durations: dict[int | None, list[int]] = defaultdict(list)
     calendar = clock.work_calendar()

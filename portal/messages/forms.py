@@ -204,3 +204,15 @@ class ReplyForm(Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, prefix="reply", **kwargs)
+
+
+class DecideForm(Form):
+    """The center's decision on a unit's transfer or extension request."""
+
+    decision = RadioField("审批", choices=choices([("approve", "同意"), ("refuse", "不同意")]),
+                          validators=[InputRequired("请选择同意或不同意。")])
+    note = TextAreaField("审批意见（不同意时必填）", validators=[
+        Optional(), Length(max=services.REASON_MAX)], render_kw={"rows": 2})
+
+    def __init__(self, *args, request_id: int | None = None, **kwargs):
+        super().__init__(*args, prefix=f"decide{request_id or ''}", **kwargs)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .. import clock
@@ -258,3 +258,75 @@ class MessageEvent(db.Model):
 
 # Steps taken by the citizen (recorded without a user).
 CITIZEN_ACTIONS = frozenset({"submit", "rate"})
+
+
+class RequestKind(enum.StrEnum):
+    transfer = "transfer"
+    extension = "extension"
+
+    @property
+    def label(self) -> str:
+        return {"transfer": "转办", "extension": "延期"}[self.value]
+
+
+class RequestStatus(enum.StrEnum):
+    pending = "pending"
+    approved = "approved"
+    refused = "refused"
+
+    @property
+    def label(self) -> str:
+        return {"pending": "待中心审批", "approved": "中心已同意", "refused": "中心未同意"}[
+            self.value]
+
+
+class MessageRequest(db.Model):
+    """A unit asks the center to transfer a message elsewhere or to extend its deadline.
+
+    Units cannot move their own deadline: the center decides, and both the request
+    and the decision stay in the record.
+    """
+
+    __tablename__ = "message_request"
+    __audit__ = Audited(columns=("status", "decided_by_id", "decision_note"), center_only=True)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    message_id: Mapped[int] = mapped_column(ForeignKey("message.id"), index=True)
+    kind: Mapped[RequestKind] = mapped_column(str_enum(RequestKind))
+    status: Mapped[RequestStatus] = mapped_column(str_enum(RequestStatus),
+                                                  default=RequestStatus.pending, index=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"))
+    requested_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    to_unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"))
+    days: Mapped[int | None]
+    reason: Mapped[str] = mapped_column(String(500))
+    created_at: Mapped[datetime] = mapped_column(default=clock.now)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    decided_at: Mapped[datetime | None]
+    decision_note: Mapped[str] = mapped_column(String(500), default="")
+
+    message: Mapped[Message] = relationship()
+    unit: Mapped[Unit] = relationship(foreign_keys=[unit_id])
+    to_unit: Mapped[Unit | None] = relationship(foreign_keys=[to_unit_id])
+    requested_by: Mapped[User] = relationship(foreign_keys=[requested_by_id])
+    decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])
+
+    @property
+    def summary(self) -> str:
+        if self.kind == RequestKind.transfer:
+            return f"申请转至{self.to_unit.name if self.to_unit else '中心指定单位'}"
+        return f"申请延长 {self.days} 个工作日"
+
+
+class MessageLapse(db.Model):
+    """A deadline a unit let pass: it stays counted against that unit (live and in the frozen
+    month) whatever happens to the message afterwards (a transfer, an extension)."""
+
+    __tablename__ = "message_lapse"
+    __table_args__ = (UniqueConstraint("message_id", "unit_id", "due_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    message_id: Mapped[int] = mapped_column(ForeignKey("message.id"), index=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), index=True)
+    due_at: Mapped[datetime] = mapped_column(index=True)
+    recorded_at: Mapped[datetime] = mapped_column(default=clock.now)

@@ -39,10 +39,14 @@ from .models import (
     CATEGORY_LABELS,
     Category,
     Message,
+    MessageLapse,
+    MessageRequest,
     MessageStatus,
     Rating,
     RefusalReason,
     Reply,
+    RequestKind,
+    RequestStatus,
     last_day,
 )
 from .privacy import PhoneError, fold, normalise_phone
@@ -279,15 +283,41 @@ def refuse(actor, message: Message, reason, *, channel: str = "", note: str = ""
                   link=external_url("messages.query"))
 
 
-def extend(actor, message: Message, days: int, reason: str, *,
-           at: datetime | None = None) -> None:
-    """Move the due date ``days`` working days later, with a reason."""
+def _check_extension(message: Message, days) -> None:
     maximum = current_app.config["MESSAGE_MAX_EXTENSION_WORKING_DAYS"]
     if not isinstance(days, int) or not 1 <= days <= maximum:
         raise DomainError(f"延长的工作日数应在 1 到 {maximum} 之间。")
-    reason = _text(reason, "延期理由", 2, REASON_MAX)
+    total = current_app.config["MESSAGE_MAX_EXTENSION_TOTAL_WORKING_DAYS"]
+    if message.extension_days + days > total:
+        raise DomainError(f"每条留言累计最多延长 {total} 个工作日，"
+                          f"已延长 {message.extension_days} 个工作日。")
     if message.due_at is None:
         raise Conflict("该留言尚未受理，没有答复期限。")
+
+
+def _record_lapse(message: Message, at: datetime) -> bool:
+    """If the handling unit has let the deadline pass, record it against that unit for good
+    (before a transfer or extension moves the deadline). Returns whether it had lapsed."""
+    if message.due_at is None or message.unit_id is None or message.due_at > at:
+        return False
+    exists = db.session.scalar(select(MessageLapse.id).where(
+        MessageLapse.message_id == message.id, MessageLapse.unit_id == message.unit_id,
+        MessageLapse.due_at == message.due_at))
+    if exists is None:
+        db.session.add(MessageLapse(message_id=message.id, unit_id=message.unit_id,
+                                    due_at=message.due_at, recorded_at=at))
+    return True
+
+
+def extend(actor, message: Message, days: int, reason: str, *,
+           at: datetime | None = None) -> None:
+    """Move the due date ``days`` working days later, with a reason (the center only).
+
+    A deadline already passed stays counted against the unit that let it pass."""
+    _check_extension(message, days)
+    reason = _text(reason, "延期理由", 2, REASON_MAX)
+    at = at or clock.now()
+    _record_lapse(message, at)
     new_due = extended(message.due_at, days)
     workflow.apply(message, "extend", actor,
                    f"延长 {days} 个工作日，答复期限改为 "
@@ -349,7 +379,9 @@ def transfer(actor, message: Message, to_unit: Unit | None, reason: str, *,
     reason = _text(reason, "转办理由", 2, REASON_MAX)
     at = at or clock.now()
     old_unit = message.unit
-    due = max(message.due_at, due_after(at, reply_days(message.category)))
+    fresh = due_after(at, reply_days(message.category))
+    # The receiving unit gets a full period; a deadline the old unit let pass stays its own.
+    due = fresh if _record_lapse(message, at) else max(message.due_at, fresh)
     workflow.apply(message, "transfer", actor,
                    f"由{old_unit.name}转至{to_unit.name}，答复期限 {last_day(due):%Y-%m-%d}："
                    f"{reason}", at=at)
@@ -364,6 +396,97 @@ def transfer(actor, message: Message, to_unit: Unit | None, reason: str, *,
     db.session.refresh(message)
     notify_unit(message)
     sync_search(message)
+
+
+# ---- requests from the unit, decided by the center ------------------------------------------
+
+def _pending_request(message: Message) -> MessageRequest | None:
+    return db.session.scalar(select(MessageRequest).where(
+        MessageRequest.message_id == message.id,
+        MessageRequest.status == RequestStatus.pending))
+
+
+def _new_request(actor, message: Message, kind: RequestKind, reason: str,
+                 at: datetime | None, **fields) -> MessageRequest:
+    if not workflow.unit_staff(actor, message) or message.status != MessageStatus.accepted:
+        raise Forbidden("只有办理单位可以对待答复的留言提出申请。")
+    if _pending_request(message) is not None:
+        raise Conflict("该留言已有一项申请等待中心审批。")
+    at = at or clock.now()
+    request = MessageRequest(message=message, kind=kind, unit_id=message.unit_id,
+                             requested_by_id=actor.id, reason=reason, created_at=at, **fields)
+    db.session.add(request)
+    workflow.record(message, actor, f"request_{kind.value}", message.status, message.status,
+                    f"{request.summary}：{reason}", at=at)
+    db.session.flush()
+    return request
+
+
+def request_transfer(actor, message: Message, to_unit: Unit | None, reason: str, *,
+                     at: datetime | None = None) -> MessageRequest:
+    """The handling unit asks the center to transfer the message (转办申请)."""
+    to_unit = _dispatchable(to_unit)
+    if to_unit.id == message.unit_id:
+        raise DomainError("请选择另一个单位。")
+    reason = _text(reason, "转办理由", 2, REASON_MAX)
+    return _new_request(actor, message, RequestKind.transfer, reason, at,
+                        to_unit_id=to_unit.id, to_unit=to_unit)
+
+
+def request_extension(actor, message: Message, days, reason: str, *,
+                      at: datetime | None = None) -> MessageRequest:
+    """The handling unit asks the center for more working days (延期申请)."""
+    _check_extension(message, days)
+    reason = _text(reason, "延期理由", 2, REASON_MAX)
+    return _new_request(actor, message, RequestKind.extension, reason, at, days=days)
+
+
+def pending_requests() -> list[MessageRequest]:
+    return list(db.session.scalars(select(MessageRequest).where(
+        MessageRequest.status == RequestStatus.pending).order_by(MessageRequest.created_at)))
+
+
+def decide(actor, request: MessageRequest, approve: bool, note: str = "", *,
+           at: datetime | None = None) -> None:
+    """The center approves (and carries out) or refuses a unit's request."""
+    message = request.message
+    if not workflow.center(actor, message):
+        raise Forbidden("只有网络信息中心可以审批转办和延期申请。")
+    if request.status != RequestStatus.pending:
+        raise Conflict(f"该申请已处理（{request.status.label}）。")
+    if message.status != MessageStatus.accepted or message.unit_id != request.unit_id:
+        raise Conflict("留言已答复或已转办，该申请不再适用。")
+    note = (note or "").strip()
+    if len(note) > REASON_MAX:
+        raise DomainError(f"审批意见不能超过 {REASON_MAX} 个字。")
+    at = at or clock.now()
+    who = f"{request.unit.name}申请"
+    if approve:
+        if request.kind == RequestKind.transfer:
+            transfer(actor, message, request.to_unit, f"{request.reason}（{who}，中心同意）",
+                     at=at)
+        else:
+            extend(actor, message, request.days, f"{request.reason}（{who}，中心同意）", at=at)
+    else:
+        if len(note) < 2:
+            raise DomainError("不同意申请时请写明理由。")
+        workflow.record(message, actor, "refuse_request", message.status, message.status,
+                        f"不同意{request.unit.name}的{request.kind.label}申请：{note}", at=at)
+    request.status = RequestStatus.approved if approve else RequestStatus.refused
+    request.decided_by_id, request.decided_at, request.decision_note = actor.id, at, note
+    db.session.flush()
+    db.session.expire(request, ["decided_by"])  # follow the id just set
+    _mail_decision(request)
+
+
+def _mail_decision(request: MessageRequest) -> None:
+    to = unit_addresses(request.unit)
+    if not to:
+        return
+    mail.send(to, f"留言 {request.message.number} 的{request.kind.label}申请："
+                  f"{request.status.label}", "messages/mail/unit_request_decided.txt",
+              request=request, decided_by=request.decided_by,
+              link=external_url("messages.staff_detail", message_id=request.message_id))
 
 
 # ---- mail --------------------------------------------------------------------------------

@@ -34,6 +34,7 @@ from ..site.models import Column
 from . import services, workflow
 from .forms import (
     AcceptForm,
+    DecideForm,
     ExtendForm,
     MessageForm,
     PublicTextForm,
@@ -48,7 +49,9 @@ from .models import (
     CATEGORY_LABELS,
     Category,
     Message,
+    MessageRequest,
     MessageStatus,
+    RequestStatus,
 )
 from .public import public_messages, public_view, scrub_for
 
@@ -271,6 +274,7 @@ def moderation():
                                      .group_by(Message.status)).all())
     return render_template(
         "messages/moderation.html", tab=tab, tabs=MODERATION_TABS, page=_listing(conditions, order),
+        requests=services.pending_requests(),
         q=q, now=now, counts={
             "new": counts.get(MessageStatus.new, 0),
             "open": counts.get(MessageStatus.accepted, 0),
@@ -320,6 +324,12 @@ def _forms(message: Message, given: dict) -> dict:
             formdata=None, units=[u for u in units if u.id != message.unit_id])
     if workflow.can(message, "extend", user):
         forms["extend"] = given.get("extend") or ExtendForm(formdata=None)
+    if (workflow.unit_staff(user, message) and message.status == MessageStatus.accepted
+            and not any(r.status == RequestStatus.pending for r in _requests(message))):
+        forms["request_transfer"] = given.get("request_transfer") or TransferForm(
+            formdata=None, units=[u for u in units if u.id != message.unit_id])
+        forms["request_extension"] = given.get("request_extension") or ExtendForm(
+            formdata=None)
     # A new message's public text is set with its acceptance (the accept form has it).
     if can(user, "message.edit_public", message) and message.status != MessageStatus.new:
         forms["public"] = given.get("public") or PublicTextForm(formdata=None)
@@ -328,9 +338,20 @@ def _forms(message: Message, given: dict) -> dict:
     return forms
 
 
+def _requests(message: Message) -> list[MessageRequest]:
+    return list(db.session.scalars(select(MessageRequest).where(
+        MessageRequest.message_id == message.id).order_by(MessageRequest.id)))
+
+
 def _detail_page(message: Message, status: int = 200, **given):
+    requests = _requests(message)
+    decide_forms = ({r.id: given.get(f"decide{r.id}") or DecideForm(formdata=None,
+                                                                     request_id=r.id)
+                     for r in requests if r.status == RequestStatus.pending}
+                    if workflow.center(current_user, message) else {})
     return render_template("messages/staff_detail.html", message=message,
                            forms=_forms(message, given), now=clock.now(),
+                           requests=requests, decide_forms=decide_forms,
                            action_labels=workflow.ACTION_LABELS,
                            status_labels={s.value: s.label for s in MessageStatus},
                            days_left=services.working_days_left(message)), status
@@ -434,6 +455,48 @@ def transfer(message_id: int):
         f"留言 {message.number} 已转办。", next_url)
 
 
+def _load_for_unit(message_id: int) -> Message:
+    message = get_or_404(Message, message_id, view="message.view")
+    if not workflow.unit_staff(current_user, message):
+        abort(403)
+    return message
+
+
+@bp.post("/desk/messages/<int:message_id>/request-transfer")
+@login_required
+def request_transfer(message_id: int):
+    message = _load_for_unit(message_id)
+    form = TransferForm(units=[u for u in services.dispatchable_units()
+                               if u.id != message.unit_id])
+    return _act(message, "request_transfer", form, lambda: services.request_transfer(
+        current_user, message, db.session.get(Unit, int(form.unit.data)), form.reason.data),
+        f"转办申请已提交，等待网络信息中心审批（留言 {message.number}）。",
+        url_for("messages.staff_detail", message_id=message.id))
+
+
+@bp.post("/desk/messages/<int:message_id>/request-extension")
+@login_required
+def request_extension(message_id: int):
+    message = _load_for_unit(message_id)
+    form = ExtendForm()
+    return _act(message, "request_extension", form, lambda: services.request_extension(
+        current_user, message, form.days.data, form.reason.data),
+        f"延期申请已提交，等待网络信息中心审批（留言 {message.number}）。",
+        url_for("messages.staff_detail", message_id=message.id))
+
+
+@bp.post("/desk/message-requests/<int:request_id>/decide")
+@require_login_and("center.access")
+def decide(request_id: int):
+    req = get_or_404(MessageRequest, request_id, view="center.access")
+    form = DecideForm(request_id=req.id)
+    approve = form.decision.data == "approve"
+    return _act(req.message, f"decide{req.id}", form, lambda: services.decide(
+        current_user, req, approve, form.note.data),
+        f"已{'同意' if approve else '不同意'}{req.unit.name}的{req.kind.label}申请。",
+        url_for("messages.staff_detail", message_id=req.message_id))
+
+
 # ---- shared with the rest of the site ----------------------------------------------------------
 
 def scrub_filter(text: str | None, message: Message) -> str:
@@ -447,6 +510,8 @@ def desk_notices(user) -> list[str]:
     if getattr(user, "is_reviewer", False):
         if waiting := services.count_new():
             notes.append(f"有 {waiting} 条市民留言待受理。")
+        if asked := len(services.pending_requests()):
+            notes.append(f"有 {asked} 项留言转办/延期申请待审批（见“留言受理”）。")
         if late := services.count_overdue():
             notes.append(f"有 {late} 条市民留言已超过答复期限。")
     elif getattr(user, "is_officer", False) or getattr(user, "is_leader", False):

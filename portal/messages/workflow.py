@@ -2,8 +2,8 @@
 
 Read the table to learn the whole flow: the center accepts a new message and
 dispatches it to a unit, or refuses it with a reason; the unit replies, or
-transfers (转办) a misrouted message to another unit; the center may extend
-the deadline; the citizen, holding the query code, rates the reply.
+asks the center to transfer (转办) a misrouted message to another unit or to
+extend the deadline, and the center decides; the citizen, holding the query code, rates the reply.
 ``apply`` is the only way a message changes state, and every step, including
 those that keep the state (transfer, extension, editing the public text), is
 recorded in the message's history.
@@ -51,10 +51,6 @@ def unit_staff(actor, message: Message) -> bool:
             and message.unit_id is not None and actor.unit_id == message.unit_id)
 
 
-def unit_staff_or_center(actor, message: Message) -> bool:
-    return unit_staff(actor, message) or center(actor, message)
-
-
 def author(actor, message: Message) -> bool:
     return isinstance(actor, Citizen) and actor.message_id == message.id
 
@@ -66,14 +62,16 @@ TRANSITIONS = {
     (S.new, "accept"):          Transition(S.accepted, center, "受理并分派"),
     (S.new, "refuse"):          Transition(S.refused, center, "不予受理", True),
     (S.accepted, "reply"):      Transition(S.answered, unit_staff, "答复"),
-    (S.accepted, "transfer"):   Transition(S.accepted, unit_staff_or_center, "转办", True),
+    # Units ask (services.request_transfer / request_extension); the center decides.
+    (S.accepted, "transfer"):   Transition(S.accepted, center, "转办", True),
     (S.accepted, "extend"):     Transition(S.accepted, center, "延期", True),
     (S.answered, "rate"):       Transition(S.rated, author, "评价"),
 }
 
 # What people call each step of the history (the table's labels, and the steps outside it).
 ACTION_LABELS = {action: t.label for (_, action), t in TRANSITIONS.items()} | {
-    "submit": "提交留言", "edit_public": "修改公开内容"}
+    "submit": "提交留言", "edit_public": "修改公开内容", "request_transfer": "申请转办",
+    "request_extension": "申请延期", "refuse_request": "不同意申请"}
 
 # Editing the public text is no transition: the center may do it in these states.
 PUBLIC_TEXT_EDITABLE = (S.new, S.accepted, S.answered, S.rated)

@@ -120,3 +120,43 @@ def test_the_staff_pages_have_no_serious_accessibility_violations(page, make_uni
     for url in ("/desk/messages/inbox", f"/desk/messages/{taken.id}"):
         page.goto(url)
         assert axe_violations(page) == [], url
+
+
+def test_a_unit_asks_for_more_time_and_the_center_approves(browser, live_server, make_unit,
+                                                          make_user, center):
+    from portal.extensions import db
+    from portal.messages import services
+
+    edu = make_unit(UnitKind.department, name="县教育局")
+    reviewer = make_user(Role.reviewer, name="李审核")
+    officer = make_user(Role.officer, unit=edu, name="王信息")
+    message, _ = services.submit(category="consult", unit=edu, subject=SUBJECT,
+                                 body="孩子明年上小学，新城小区属于哪个学校的招生范围？",
+                                 name="赵六", phone="13900002222", publish_allowed=False)
+    services.accept(reviewer, message, edu)
+    db.session.commit()
+    due = message.due_day
+
+    unit = browser.new_context(base_url=live_server, locale="zh-CN").new_page()
+    log_in(unit, officer.username, PASSWORD)
+    unit.goto(f"/desk/messages/{message.id}")
+    panel = unit.get_by_role("region", name="申请延期")
+    panel.get_by_label("延长工作日数").fill("3")
+    panel.get_by_label("延期理由").fill("需与县住建局核实小区归属")
+    panel.get_by_role("button", name="提交延期申请").click()
+    expect(unit.get_by_text("延期申请已提交，等待网络信息中心审批")).to_be_visible()
+    expect(unit.get_by_role("cell", name="待中心审批")).to_be_visible()
+
+    desk = browser.new_context(base_url=live_server, locale="zh-CN").new_page()
+    log_in(desk, reviewer.username, PASSWORD)
+    desk.goto("/desk/messages")
+    desk.get_by_role("link", name=message.number).first.click()
+    desk.get_by_label("同意", exact=True).check()
+    desk.get_by_role("button", name="提交审批").click()
+    expect(desk.get_by_text("已同意县教育局的延期申请")).to_be_visible()
+    db.session.refresh(message)
+    assert message.due_day > due and message.extension_days == 3
+
+    unit.reload()
+    expect(unit.get_by_role("cell", name="中心已同意")).to_be_visible()
+    expect(unit.get_by_text("已延长 3 个工作日")).to_be_visible()

@@ -22,11 +22,12 @@ def setup(world):
     new, _ = services.submit(unit=a, **fields)
     mine, _ = services.submit(unit=a, **fields)
     services.accept(reviewer, mine, a)
+    asked = services.request_extension(world["users"]["officer_a"], mine, 2, "需要现场核实")
     public, _ = services.submit(unit=b, **fields)
     services.accept(reviewer, public, b)
     services.reply(officer_b, public, "您好！路灯已经修好，感谢您的监督。")
     db.session.flush()
-    world["ids"].update(msg_new=new.id, msg_a=mine.id, number_new=new.number,
+    world["ids"].update(msg_new=new.id, msg_a=mine.id, request_a=asked.id, number_new=new.number,
                         number_public=public.number)
 
 
@@ -59,6 +60,14 @@ ROWS = [
      "messages.reply"),
     ("POST", "/desk/messages/{msg_new}/reply", by_role(LOGIN, 404, 404, 404, 403, 403),
      "messages.reply"),
-    ("POST", "/desk/messages/{msg_a}/transfer", by_role(LOGIN, 400, 404, 400, 400, 400),
+    ("POST", "/desk/messages/{msg_a}/transfer", by_role(LOGIN, 403, 404, 403, 400, 400),
      "messages.transfer"),
+    ("POST", "/desk/messages/{msg_a}/request-transfer", by_role(LOGIN, 400, 404, 400, 403, 403),
+     "messages.request_transfer"),
+    ("POST", "/desk/messages/{msg_a}/request-extension",
+     by_role(LOGIN, 400, 404, 400, 403, 403), "messages.request_extension"),
+    ("POST", "/desk/message-requests/{request_a}/decide",
+     by_role(LOGIN, 403, 403, 403, 400, 400), "messages.decide"),
+    ("POST", "/desk/message-requests/999999/decide", by_role(LOGIN, 403, 403, 403, 404, 404),
+     "messages.decide"),
 ]

@@ -77,7 +77,7 @@ def test_categories_may_have_their_own_number_of_working_days(app, people):
 def test_transfer_restarts_the_period_for_the_receiving_unit(people):
     message, _ = accepted(people["reviewer"], people["dept"], at=local(2026, 9, 28, 9))
     assert message.due_day == date(2026, 10, 10)  # 29, 30 Sep, 8, 9, Sat 10 Oct
-    services.transfer(people["officer"], message, people["other"], "属水利局职责",
+    services.transfer(people["reviewer"], message, people["other"], "属水利局职责",
                       at=local(2026, 10, 9, 15))
     db.session.commit()
     # Five working days from Fri 9 Oct: Sat 10 (make-up), 12, 13, 14, 15 October.
@@ -97,7 +97,7 @@ def test_transfer_never_brings_an_extended_deadline_forward(people):
     assert message.due_day == date(2026, 11, 9)
     services.extend(people["reviewer"], message, 10, "需多部门会商", at=local(2026, 11, 3, 9))
     assert message.due_day == date(2026, 11, 23)
-    services.transfer(people["officer"], message, people["other"], "属水利局职责",
+    services.transfer(people["reviewer"], message, people["other"], "属水利局职责",
                       at=local(2026, 11, 4, 9))
     db.session.commit()
     # A fresh period would end on 11 November; the extension (23 November) is kept.

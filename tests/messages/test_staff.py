@@ -9,7 +9,7 @@ from portal import clock
 from portal.accounts.models import Role, UnitKind
 from portal.extensions import db
 from portal.messages import services
-from portal.messages.models import Message, MessageStatus
+from portal.messages.models import Message, MessageRequest, MessageStatus, RequestStatus
 from tests.messages.helpers import PHONE, accepted, local, login_as, write
 
 
@@ -246,30 +246,95 @@ def test_an_empty_reply_is_refused_and_nothing_changes(client, login, county):
     assert message.status == MessageStatus.accepted and not message.replies
 
 
-def test_a_unit_transfers_a_misrouted_message_with_a_reason(client, login, county, outbox):
+def test_a_unit_asks_for_a_transfer_and_the_center_carries_it_out(client, login, county,
+                                                                  outbox):
     message, _ = accepted(county["reviewer"], county["edu"])
     login(county["edu_officer"])
+    # A unit cannot transfer by itself any more: it asks the center.
     r = client.post(f"/desk/messages/{message.id}/transfer", data={
         "transfer-unit": str(county["water"].id), "transfer-reason": "灌溉问题属水利局职责"})
+    assert r.status_code == 403
+    r = client.post(f"/desk/messages/{message.id}/request-transfer", data={
+        "transfer-unit": str(county["water"].id), "transfer-reason": "灌溉问题属水利局职责"})
+    assert r.status_code == 302
+    db.session.refresh(message)
+    assert message.unit_id == county["edu"].id  # nothing moves before the center decides
+    request = db.session.scalar(db.select(MessageRequest))
+    assert request.status == RequestStatus.pending and request.to_unit_id == county["water"].id
+    # One request at a time.
+    r = client.post(f"/desk/messages/{message.id}/request-extension",
+                    data={"extend-days": "3", "extend-reason": "需要核实"})
+    assert r.status_code == 409
+
+    center = login_as(login, county["reviewer"], client)
+    page = center.get("/desk/messages").get_data(as_text=True)
+    assert "待审批的转办、延期申请（1）" in page
+    r = center.post(f"/desk/message-requests/{request.id}/decide",
+                    data={f"decide{request.id}-decision": "approve"})
     assert r.status_code == 302
     db.session.refresh(message)
     assert message.unit_id == county["water"].id and message.status == MessageStatus.accepted
     assert "灌溉问题属水利局职责" in message.events[-1].comment
-    assert sorted(outbox()[-1]["To"].split(", ")) == ["sl1@example.gov.cn", "sl2@example.gov.cn"]
-    # Gone from the first unit: it may no longer even see it.
-    assert client.get(f"/desk/messages/{message.id}").status_code == 404
-    water = login_as(login, county["water_officer"], client)
-    assert message.public_subject in water.get("/desk/messages/inbox").get_data(as_text=True)
+    assert "申请，中心同意" in message.events[-1].comment
+    sent = {m["Subject"]: m for m in outbox()}
+    decided = next(m for s, m in sent.items() if "转办申请" in s)
+    assert "李审核" in decided.get_content() and "灌溉问题属水利局职责" in decided.get_content()
+    assert any(sorted(m["To"].split(", ")) == ["sl1@example.gov.cn", "sl2@example.gov.cn"]
+               for m in outbox())
+    edu = login_as(login, county["edu_officer"], client)
+    assert edu.get(f"/desk/messages/{message.id}").status_code == 404  # gone from the unit
 
 
-def test_a_unit_cannot_transfer_to_itself(client, login, county):
+def test_the_center_refuses_a_request_with_a_reason(client, login, county):
+    message, _ = accepted(county["reviewer"], county["edu"])
+    request = services.request_extension(county["edu_leader"], message, 5, "需要多部门会商")
+    db.session.commit()
+    due = message.due_at
+    login(county["reviewer"])
+    r = client.post(f"/desk/message-requests/{request.id}/decide",
+                    data={f"decide{request.id}-decision": "refuse"})
+    assert r.status_code == 400  # a refusal needs its reason
+    r = client.post(f"/desk/message-requests/{request.id}/decide",
+                    data={f"decide{request.id}-decision": "refuse",
+                          f"decide{request.id}-note": "五个工作日内可以答复"})
+    assert r.status_code == 302
+    db.session.refresh(message)
+    assert message.due_at == due and request.status == RequestStatus.refused
+    assert "五个工作日内可以答复" in message.events[-1].comment
+    # Decided once: a second decision is a conflict.
+    r = client.post(f"/desk/message-requests/{request.id}/decide",
+                    data={f"decide{request.id}-decision": "approve"})
+    assert r.status_code == 409
+
+
+def test_only_the_handling_unit_asks_and_only_the_center_decides(client, login, county):
+    message, _ = accepted(county["reviewer"], county["edu"])
+    login(county["town_officer"])
+    r = client.post(f"/desk/messages/{message.id}/request-extension",
+                    data={"extend-days": "3", "extend-reason": "抢着申请"})
+    assert r.status_code == 404
+    reviewer = login_as(login, county["reviewer"], client)
+    r = reviewer.post(f"/desk/messages/{message.id}/request-extension",
+                      data={"extend-days": "3", "extend-reason": "中心不需要申请"})
+    assert r.status_code == 403
+    request = services.request_extension(county["edu_officer"], message, 3, "需要核实")
+    db.session.commit()
+    leader = login_as(login, county["edu_leader"], client)
+    r = leader.post(f"/desk/message-requests/{request.id}/decide",
+                    data={f"decide{request.id}-decision": "approve"})
+    assert r.status_code == 403
+    assert request.status == RequestStatus.pending
+
+
+def test_a_unit_cannot_ask_to_transfer_to_itself(client, login, county):
     message, _ = accepted(county["reviewer"], county["edu"])
     login(county["edu_officer"])
-    r = client.post(f"/desk/messages/{message.id}/transfer", data={
+    r = client.post(f"/desk/messages/{message.id}/request-transfer", data={
         "transfer-unit": str(county["edu"].id), "transfer-reason": "理由"})
     assert r.status_code == 400
     db.session.refresh(message)
     assert message.unit_id == county["edu"].id and message.transfer_count == 0
+    assert db.session.scalar(db.select(MessageRequest)) is None
 
 
 def test_a_unit_cannot_read_or_reply_to_another_units_messages(client, login, county):
@@ -279,7 +344,7 @@ def test_a_unit_cannot_read_or_reply_to_another_units_messages(client, login, co
     r = client.post(f"/desk/messages/{message.id}/reply",
                     data={"reply-text": "您好！这条不是我们的，但我们来答复。"})
     assert r.status_code == 404
-    r = client.post(f"/desk/messages/{message.id}/transfer", data={
+    r = client.post(f"/desk/messages/{message.id}/request-transfer", data={
         "transfer-unit": str(county["town"].id), "transfer-reason": "抢过来"})
     assert r.status_code == 404
     assert message.public_subject not in client.get("/desk/messages/inbox").get_data(as_text=True)
@@ -314,7 +379,7 @@ def test_the_desks_remind_units_of_their_overdue_messages_and_the_center_of_new_
 
 def test_the_history_shows_every_step_with_who_and_when(client, login, county):
     message, _ = accepted(county["reviewer"], county["edu"])
-    services.transfer(county["edu_officer"], message, county["water"], "属水利局职责")
+    services.transfer(county["reviewer"], message, county["water"], "属水利局职责")
     services.extend(county["reviewer"], message, 2, "需现场核实")
     services.reply(county["water_officer"], message, "您好！水渠已清淤，恢复通水。")
     services.rate(message, "satisfied")

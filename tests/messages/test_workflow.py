@@ -46,7 +46,7 @@ ALLOWED = {
     (S.new, "accept"): {"reviewer", "admin"},
     (S.new, "refuse"): {"reviewer", "admin"},
     (S.accepted, "reply"): {"officer", "leader"},
-    (S.accepted, "transfer"): {"officer", "leader", "reviewer", "admin"},
+    (S.accepted, "transfer"): {"reviewer", "admin"},  # units ask (request_transfer)
     (S.accepted, "extend"): {"reviewer", "admin"},
     (S.answered, "rate"): {"citizen"},
 }
@@ -96,7 +96,7 @@ def test_steps_outside_the_table_are_conflicts_with_a_clear_message(cast):
     db.session.rollback()
     answered = _in_state(cast, S.answered)
     with pytest.raises(Conflict, match="不能执行「转办」"):
-        services.transfer(cast["officer"], answered, cast["other"], "不属本单位")
+        services.transfer(cast["reviewer"], answered, cast["other"], "不属本单位")
 
 
 def test_a_stranger_is_forbidden_and_nothing_changes(cast):
@@ -117,7 +117,7 @@ def test_refusal_and_transfer_need_a_reason(cast):
     db.session.rollback()
     accepted = _in_state(cast, S.accepted)
     with pytest.raises(DomainError, match="转办理由"):
-        services.transfer(cast["officer"], accepted, cast["other"], " ")
+        services.transfer(cast["reviewer"], accepted, cast["other"], " ")
 
 
 def test_the_second_of_two_simultaneous_transfers_is_told(cast, make_unit):
@@ -129,7 +129,7 @@ def test_the_second_of_two_simultaneous_transfers_is_told(cast, make_unit):
     other.commit()
     other.close()
     with pytest.raises(Conflict, match="已被转办"):
-        services.transfer(cast["officer"], message, third, "转错了")
+        services.transfer(cast["reviewer"], message, third, "转错了")
     db.session.rollback()
     assert db.session.get(Message, message.id).unit_id == cast["other"].id
 
