@@ -135,7 +135,8 @@ class PublicTextMixin:
                     "电话号码、邮箱和身份证号会被自动遮盖。", render_kw={"rows": 8})
 
     def fill_public(self, message: Message) -> None:
-        self.public.data = message.public if message.status != "new" else message.publish_allowed
+        # Never pre-ticked at acceptance: the center ticks it after reading the redacted text.
+        self.public.data = message.public if message.status != "new" else False
         self.public_subject.data = message.public_subject
         self.public_body.data = message.public_body
         if not message.publish_allowed:

@@ -1,9 +1,9 @@
 """Who may see and handle citizen messages.
 
 The center sees every message, the citizen's original text included; a unit's
-officers and leaders see the messages their unit is handling (with the
-citizen's contact details, to call back) and nothing of other units': to them
-those do not exist (404). The workflow actions ask the workflow table.
+officers and leaders see the messages their unit is handling, as the citizen
+wrote them (with the contact details, to call back and to find the place), and
+nothing of other units': to them those do not exist (404). The workflow actions ask the workflow table.
 """
 
 from ..permissions import rule
@@ -28,8 +28,9 @@ def view(user, message=None) -> bool:
 
 @rule("message.original")
 def original(user, message=None) -> bool:
-    """The citizen's own text, before the personal data came out: the center only."""
-    return user is not None and workflow.center(user, message)
+    """The citizen's own text, before the personal data came out: the center and the unit
+    handling the message (it must find the address to fix); never the public."""
+    return view(user, message)
 
 
 @rule("message.contact")

@@ -87,13 +87,17 @@ def _is_chinese(text: str) -> bool:
     return all("\u4e00" <= c <= "\u9fff" or c in "·•" for c in text)
 
 
-def scrub(text: str | None, *, name: str = "", phone: str = "", email: str | None = None) -> str:
+def scrub(text: str | None, *, name: str = "", phone: str = "", email: str | None = None,
+          staff: bool = False) -> str:
     """``text`` with the citizen's own name, phone and e-mail, and any other phone
-    number, e-mail address or ID card number, replaced for publication."""
-    out = (text or "").translate(_FOLD_DIGITS)
+    number, e-mail address or ID card number, replaced for publication.
+
+    ``staff``: the text was written by a unit (a reply): only the citizen's own data
+    comes out; the unit's hotlines and addresses are published as written."""
+    out = (text or "").translate(_FOLD_DIGITS) if not staff else (text or "")
     for own in filter(None, [email, phone, phone.replace("-", "") if phone else ""]):
         out = out.replace(own, MASK)
-    for pattern in _SCRUB_PATTERNS:
+    for pattern in () if staff else _SCRUB_PATTERNS:
         out = pattern.sub(MASK, out)
     name = (name or "").strip()
     if len(name) >= 2:

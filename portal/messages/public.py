@@ -48,9 +48,11 @@ class PublicMessage:
         return "已答复" if self.answered else "办理中"
 
 
-def scrub_for(message: Message, text: str | None) -> str:
-    """``text`` without the personal data of ``message``'s author (or anyone's phone, e-mail)."""
-    return scrub(text, name=message.name, phone=message.phone, email=message.email)
+def scrub_for(message: Message, text: str | None, *, staff: bool = False) -> str:
+    """``text`` without the personal data of ``message``'s author (or anyone's phone, e-mail,
+    unless the text is the ``staff``'s own: a reply keeps the hotline it tells the citizen)."""
+    return scrub(text, name=message.name, phone=message.phone, email=message.email,
+                 staff=staff)
 
 
 def public_view(message: Message) -> PublicMessage:
@@ -68,7 +70,7 @@ def public_view(message: Message) -> PublicMessage:
         unit_code=message.unit.code if message.unit else "",
         accepted_at=message.accepted_at,
         answered_at=message.answered_at if reply else None,
-        reply=scrub_for(message, reply.text) if reply else None,
+        reply=scrub_for(message, reply.text, staff=True) if reply else None,
         reply_unit=reply.unit.name if reply else None,
         rating=message.rating.label if message.rating else None,
     )

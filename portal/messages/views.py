@@ -499,9 +499,10 @@ def decide(request_id: int):
 
 # ---- shared with the rest of the site ----------------------------------------------------------
 
-def scrub_filter(text: str | None, message: Message) -> str:
-    """Jinja filter ``message_scrub``: a text shown without login, personal data out."""
-    return scrub_for(message, text)
+def scrub_filter(text: str | None, message: Message, staff: bool = False) -> str:
+    """Jinja filter ``message_scrub``: a text shown without login, personal data out
+    (``staff=True`` for what a unit or the center wrote: only the citizen's own data)."""
+    return scrub_for(message, text, staff=staff)
 
 
 def desk_notices(user) -> list[str]:

@@ -121,11 +121,27 @@ def test_the_center_edits_personal_data_out_of_the_public_text_and_keeps_the_ori
     assert message.events[-1].action == "edit_public"
     board = client.get(f"/messages/{message.number}").get_data(as_text=True)
     assert "3号楼" not in board and "我住在幸福家园，孩子明年上小学" in board
-    # The unit works from the edited text: the original is the center's only.
+    # The handling unit works from what the citizen wrote: it must find the address.
     unit = login_as(login, county["edu_officer"], client)
     page = unit.get(f"/desk/messages/{message.id}").get_data(as_text=True)
-    assert "3号楼2单元501室" not in page and "留言原文" not in page
-    assert "我住在幸福家园，孩子明年上小学" in page
+    assert "3号楼2单元501室" in page
+    # Another unit does not even know the message exists.
+    other = login_as(login, county["town_officer"], client)
+    assert other.get(f"/desk/messages/{message.id}").status_code == 404
+
+
+def test_a_replys_hotline_is_published_as_written_but_the_citizens_data_is_not(
+        client, login, county):
+    message, _ = accepted(county["reviewer"], county["edu"], publish=True)
+    services.edit_public(county["reviewer"], message, public=True, subject="路灯不亮",
+                         body="小区门口的路灯坏了。")
+    services.reply(county["edu_officer"], message,
+                   f"{message.name}您好！请拨打县教育局招生热线 0371-6688 1234 或 12345 咨询；"
+                   f"我们已按您留的电话 {message.phone} 回访。")
+    db.session.commit()
+    page = client.get(f"/messages/{message.number}").get_data(as_text=True)
+    assert "0371-6688 1234" in page and "12345" in page  # the unit's own numbers
+    assert message.phone not in page and message.name not in page  # the citizen's are not
 
 
 @pytest.mark.parametrize("reason, label", [
@@ -392,3 +408,11 @@ def test_the_history_shows_every_step_with_who_and_when(client, login, county):
     assert "李审核（网络信息中心）" in history and "留言人" in history
     assert [e.action for e in db.session.get(Message, message.id).events] == [
         "submit", "accept", "transfer", "extend", "reply", "rate"]
+
+
+def test_acceptance_never_defaults_to_publishing(client, login, county):
+    message, _ = write(county["edu"], publish=True)
+    login(county["reviewer"])
+    page = client.get(f"/desk/messages/{message.id}").get_data(as_text=True)
+    box = re.search(r'<input[^>]*name="accept-public"[^>]*>', page).group(0)
+    assert "checked" not in box
