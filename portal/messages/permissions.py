@@ -3,7 +3,8 @@
 The center sees every message, the citizen's original text included; a unit's
 officers and leaders see the messages their unit is handling, as the citizen
 wrote them (with the contact details, to call back and to find the place), and
-nothing of other units': to them those do not exist (404). The workflow actions ask the workflow table.
+nothing of other units': to them those do not exist (404). The workflow actions
+ask the workflow table.
 """
 
 from ..permissions import rule
