@@ -43,6 +43,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     for name in FEATURES:
         importlib.import_module(f"portal.{name}").init_app(app)
     _init_templates(app)
+    from .site.nav import desk_notice
+    desk_notice(app, base_url_notice)
     _init_errors(app)
     _init_cli(app)
     return app
@@ -67,9 +69,31 @@ def _configure(app: Flask, test_config: dict | None) -> None:
         options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
         options["connect_args"] = {"timeout": 15, **options.get("connect_args", {})}
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
+    if (app.config["BASE_URL"] == DEFAULT_BASE_URL and not app.testing
+            and not app.debug and os.environ.get("FLASK_RUN_FROM_CLI") != "true"):
+        logging.getLogger(__name__).warning(
+            "BASE_URL is still %s: feeds, the sitemap and e-mailed links will point there; "
+            "set PORTAL_BASE_URL to the portal's public address", DEFAULT_BASE_URL)
     if app.config.get("PROXY_FIX_HOPS"):
         hops = int(app.config["PROXY_FIX_HOPS"])
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+
+
+DEFAULT_BASE_URL = "http://127.0.0.1:5000"
+
+
+def base_url_notice(user) -> list[str]:
+    """Admins are told when links sent out still point to the default address."""
+    from flask import current_app
+
+    if not getattr(user, "is_admin", False):
+        return []
+    configured = current_app.config["BASE_URL"].rstrip("/")
+    if configured != DEFAULT_BASE_URL or request.host_url.rstrip("/") == configured:
+        return []
+    return [f"网站地址（BASE_URL）仍为默认的 {DEFAULT_BASE_URL}，而本站正通过 "
+            f"{request.host_url.rstrip('/')} 访问：订阅、网站地图和邮件中的链接会指向错误的地址。"
+            "请在 instance/config.py 或环境变量 PORTAL_BASE_URL 中设置本站的正式网址。"]
 
 
 def _instance_secret(path: Path) -> str:
@@ -128,6 +152,7 @@ def _init_templates(app: Flask) -> None:
     from .site.views import nav_columns
 
     app.jinja_env.filters["local"] = clock.format_local
+    app.jinja_env.filters["iso"] = clock.iso
     app.jinja_env.globals.update(can=can, desk_links=desk_links, admin_links=admin_links,
                              desk_notices=desk_notices, nav_columns=nav_columns)
 

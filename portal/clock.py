@@ -83,6 +83,16 @@ def parse_month(text: str) -> tuple[int, int]:
     return y, m
 
 
+def iso(dt: datetime | date | None) -> str:
+    """A machine-readable time for ``<time datetime>``: whole seconds, with its offset (HTML
+    allows at most three fraction digits; microseconds made every such page invalid)."""
+    if dt is None:
+        return ""
+    if isinstance(dt, datetime):
+        return dt.isoformat(timespec="seconds")
+    return dt.isoformat()
+
+
 def format_local(dt: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
     """Jinja filter: an instant shown in local time ('' for None)."""
     return "" if dt is None else local(dt).strftime(fmt)

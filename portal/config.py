@@ -12,6 +12,16 @@ SITE_NAME = "示范县人民政府公众信息网"
 SITE_DOMAIN = "www.example-county.gov.cn"
 SITE_ID_CODE = "0000000000"
 SITE_ICP = "示ICP备00000000号"
+SITE_ICP_URL = "https://beian.miit.gov.cn/"
+# 公安机关备案号 and its link (全国互联网安全管理服务平台), e.g. "示公网安备 00000000000000号".
+SITE_PSB = None
+SITE_PSB_URL = "https://beian.mps.gov.cn/"
+# 党政机关网站标识: the link and the image given by 中央编办 (when the site has one).
+SITE_PARTY_GOV_LINK = None
+SITE_PARTY_GOV_IMAGE = None
+# Contact details in the footer.
+SITE_PHONE = None
+SITE_ADDRESS = None
 SITE_SPONSOR = "示范县人民政府办公室"
 SITE_OPERATOR = "示范县网络信息中心"
 

@@ -31,6 +31,8 @@ MATRIX: list[tuple[str, str, dict[str, int], str]] = [
     ("GET", "/care-mode/on", by_role(302, 302, 302, 302, 302, 302), "site.care_mode"),
     ("GET", "/care-mode/maybe", by_role(404, 404, 404, 404, 404, 404), "site.care_mode"),
     ("GET", "/static/css/portal.css", PUBLIC, "static"),
+    ("GET", "/robots.txt", PUBLIC, "site.robots"),
+    ("GET", "/favicon.ico", PUBLIC, "site.favicon"),
     ("GET", "/login", by_role(200, 302, 302, 302, 302, 302), "accounts.login"),
     ("POST", "/logout", by_role(LOGIN, 302, 302, 302, 302, 302), "accounts.logout"),
     ("GET", "/captcha.png", by_role(404, 404, 404, 404, 404, 404), "accounts.captcha"),

@@ -51,6 +51,26 @@ def column(slug: str):
     return render_template("site/column_empty.html", column=col)
 
 
+# Desks and forms: nothing for a crawler there (they answer 302/403 anyway).
+ROBOTS_DISALLOW = ["/desk/", "/review/", "/admin/", "/monitor/", "/audit/", "/login",
+                   "/account/", "/messages/query", "/messages/sent", "/care-mode/"]
+
+
+@bp.get("/robots.txt")
+def robots():
+    from ..urls import external_url
+
+    lines = ["User-agent: *", *(f"Disallow: {path}" for path in ROBOTS_DISALLOW), "",
+             f"Sitemap: {external_url('publishing.sitemap')}", ""]
+    return "\n".join(lines), 200, {"Content-Type": "text/plain; charset=utf-8",
+                                   "Cache-Control": "public, max-age=86400"}
+
+
+@bp.get("/favicon.ico")
+def favicon():
+    return current_app.send_static_file("favicon.ico")
+
+
 @bp.get("/care-mode/<mode>")
 def care_mode(mode: str):
     """Switch the elder-friendly 关怀版 (larger text, higher contrast), kept in a cookie."""
