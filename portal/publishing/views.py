@@ -33,6 +33,7 @@ from .forms import (
     WithdrawForm,
 )
 from .html import mark_terms, mark_text
+from .meta import article_meta
 from .models import PageRevision, TermKind, WordTerm
 
 bp = Blueprint("publishing", __name__)
@@ -322,7 +323,8 @@ def page_edit(slug: str):
 def item(item_id: int):
     found = get_or_404(Item, item_id, view="publishing.public_item")
     return render_template("publishing/item.html", item=found, title_html=found.title,
-                           body_html=mark_terms(found.body_html, None))
+                           body_html=mark_terms(found.body_html, None),
+                           meta=article_meta(found))
 
 
 @bp.get("/units/<code>")

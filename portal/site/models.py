@@ -40,14 +40,31 @@ class Column(db.Model):
     open_to_submissions: Mapped[bool] = mapped_column(default=False)
     in_nav: Mapped[bool] = mapped_column(default=True)
     description: Mapped[str] = mapped_column(String(200), default="")
+    # The 指引's column type and keywords for the page's meta tags (None: by kind / by name).
+    column_type: Mapped[str | None] = mapped_column(String(10))
+    keywords: Mapped[str] = mapped_column(String(200), default="")
     # The text of a page column (县情风貌, 便民服务), sanitised HTML.
     page_html: Mapped[str] = mapped_column(Text, default="")
 
     def __repr__(self) -> str:
         return f"<Column {self.slug} {self.name}>"
 
+    @property
+    def type_label(self) -> str:
+        """The 指引's ColumnType: as set, or by the column's kind."""
+        return self.column_type or TYPE_BY_SLUG.get(self.slug) or TYPE_BY_KIND.get(
+            self.kind.value, "信息发布")
+
 
 # The columns of 范文8, in the order of the site's navigation.
+# ColumnType of 政府网站发展指引 (国办发〔2017〕47号) for each kind of column.
+COLUMN_TYPES = ("信息发布", "解读回应", "办事服务", "互动交流", "专题专栏", "机构职能")
+TYPE_BY_KIND = {"news": "信息发布", "notices": "信息发布", "gallery": "信息发布",
+                "video": "信息发布", "page": "信息发布", "units": "机构职能",
+                "messages": "互动交流"}
+# Columns whose type is not their kind's.
+TYPE_BY_SLUG = {"services": "办事服务"}
+
 DEFAULT_COLUMNS = [
     ("profile", "县情风貌", ColumnKind.page, False, "本县概况、历史沿革、自然资源与风土人情"),
     ("open", "政务公开", ColumnKind.news, True, "政府信息公开、重点领域信息"),
@@ -68,5 +85,6 @@ def ensure_default_columns() -> None:
     for position, (slug, name, kind, open_, desc) in enumerate(DEFAULT_COLUMNS):
         if slug not in have:
             db.session.add(Column(slug=slug, name=name, kind=kind, position=position * 10,
-                                  open_to_submissions=open_, description=desc))
+                                  open_to_submissions=open_, description=desc,
+                                  column_type=TYPE_BY_SLUG.get(slug)))
     db.session.flush()

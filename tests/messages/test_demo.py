@@ -77,7 +77,9 @@ def _public_pages(app, client) -> dict[str, str]:
     for rule in app.url_map.iter_rules():
         if "GET" in rule.methods and not rule.arguments and rule.endpoint != "static":
             r = client.get(rule.rule)
-            pages[rule.rule] = r.get_data(as_text=True)
+            if not r.mimetype.startswith("image/"):  # the favicon
+                pages[rule.rule] = r.get_data(as_text=True)
+            r.close()
     for slug in ("messages", "news", "units", "notices"):
         page = 1
         while True:
