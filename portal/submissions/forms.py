@@ -41,8 +41,11 @@ class ItemForm(FlaskForm):
                          description="直接输入文字即可，空一行为新段落；也可粘贴带格式的内容"
                                      "（加粗、列表、表格、链接），其他格式会被去除。",
                          render_kw={"rows": 16})
+    # Checked on the server; no "required" attribute, which HTML allows only on a select
+    # whose first option is an empty placeholder (this one starts with a real column).
     column_id = SelectField("报送栏目", coerce=optional_int, validate_choice=False,
-                            validators=[InputRequired("请选择报送栏目。")])
+                            validators=[InputRequired("请选择报送栏目。")],
+                            render_kw={"required": False})
     event_at = DateTimeLocalField("事件发生时间", format="%Y-%m-%dT%H:%M",
                                   validators=[Optional()],
                                   description="北京时间。紧急信息必须填写。")

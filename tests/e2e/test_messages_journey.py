@@ -43,6 +43,9 @@ def test_a_citizen_writes_the_center_accepts_the_department_replies_and_the_citi
     page.get_by_role("navigation", name="工作台").get_by_role("link", name="留言受理").click()
     page.get_by_role("link", name=SUBJECT).click()
     expect(page.get_by_label("办理单位")).to_have_value(str(edu.id))
+    # Publishing is never pre-ticked: the center ticks it after reading the public text.
+    expect(page.get_by_label("在留言板公开")).not_to_be_checked()
+    page.get_by_label("在留言板公开").check()
     page.get_by_role("button", name="受理并分派").click()
     expect(page.get_by_text(f"留言 {number} 已受理并分派。")).to_be_visible()
     page.get_by_role("button", name="退出").click()
