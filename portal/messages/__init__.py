@@ -10,10 +10,10 @@ nothing here imports submissions or publishing.
 def init_app(app):
     from ..search.service import register_source
     from ..site.nav import desk_link, desk_notice
-    from ..site.views import column_view, home_panel
+    from ..site.views import column_view, home_panel, sitemap_source
     from . import demo, models, permissions  # noqa: F401  (seeder, tables, rules)
     from .cli import messages_cli
-    from .public import all_search_docs, count_public
+    from .public import all_search_docs, count_public, sitemap_urls
     from .views import board, bp, desk_notices, home_panel_context, scrub_filter
 
     app.register_blueprint(bp)
@@ -24,4 +24,5 @@ def init_app(app):
     desk_link(app, "留言受理", "messages.moderation", "center.access", order=32)
     desk_notice(app, desk_notices)
     register_source(app, "message", all_search_docs, count_public)
+    sitemap_source(app, sitemap_urls)
     app.cli.add_command(messages_cli)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask import current_app, has_request_context, url_for
-from sqlalchemy import Select, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import selectinload
 
 from ..extensions import db
@@ -83,6 +83,25 @@ def public_messages() -> Select:
             .options(selectinload(Message.unit),
                      selectinload(Message.replies).selectinload(Reply.unit))
             .order_by(Message.accepted_at.desc(), Message.id.desc()))
+
+
+def board_updated() -> datetime | None:
+    """When the public board last changed (更新时间): the newest answer or publication."""
+    return db.session.scalar(
+        select(func.max(func.coalesce(Message.answered_at, Message.accepted_at)))
+        .where(Message.publish_allowed, Message.public, Message.status.in_(ACCEPTED_STATES)))
+
+
+def sitemap_urls():
+    """The public messages for the sitemap: (address, last changed: answered or accepted)."""
+    from ..urls import external_url
+
+    rows = db.session.execute(
+        select(Message.number, Message.accepted_at, Message.answered_at)
+        .where(Message.publish_allowed, Message.public, Message.status.in_(ACCEPTED_STATES))
+        .order_by(Message.id))
+    for number, accepted_at, answered_at in rows:
+        yield external_url("messages.detail", number=number), answered_at or accepted_at
 
 
 def detail_path(number: str) -> str:

@@ -53,7 +53,7 @@ from .models import (
     MessageStatus,
     RequestStatus,
 )
-from .public import public_messages, public_view, scrub_for
+from .public import board_updated, public_messages, public_view, scrub_for
 
 bp = Blueprint("messages", __name__)
 
@@ -104,6 +104,7 @@ def board(column: Column):
     page = db.paginate(query, page=request.args.get("page", 1, type=int),
                        per_page=current_app.config["MESSAGE_BOARD_PAGE_SIZE"], error_out=False)
     return render_template("messages/board.html", column=column, page=page,
+                           updated=board_updated(),
                            items=[public_view(m) for m in page.items], units=units,
                            unit_id=unit_id, category=category, categories=CATEGORY_LABELS)
 

@@ -35,7 +35,10 @@ def init_app(app):
     home_panel(app, 30, "publishing/panel_latest.html", home_latest)
     indexing.init_app(app)
     cli.init_app(app)
-    app.jinja_env.globals.update(media_src=media_src, first_media=first_media, page_url=page_url)
+    from .queries import column_updated
+
+    app.jinja_env.globals.update(media_src=media_src, first_media=first_media, page_url=page_url,
+                                 column_updated=column_updated)
     # The monitor's scheduler runs due publishing every minute through this hook.
     app.extensions["publish_due"] = publish_due
 

@@ -9,22 +9,25 @@ adds the ETag and answers 304.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from xml.etree import ElementTree as ET
 
 from flask import Response, current_app
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from ..accounts.models import Unit, UnitKind
 from ..extensions import db
 from ..site.models import Column
+from ..site.views import sitemap_sources
 from ..submissions.models import Item, ItemStatus
 from ..urls import external_url
 from . import html, queries
+from .models import PageRevision
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
-# The sitemap protocol allows 50,000 URLs a file; the newest items fill what is left.
+# The sitemap protocol allows 50,000 URLs a file; past that, /sitemap.xml is an index.
 SITEMAP_MAX_URLS = 50_000
 
 
@@ -76,6 +79,14 @@ def atom(column: Column | None, items: list[Item], updated: datetime | None) -> 
         entry_author = _sub(entry, "author")
         _sub(entry_author, "name", item.unit.name)
         _sub(entry, "category", term=item.column.slug, label=item.column.name)
+        for media in item.media:  # photos, and a video's poster frame, for feed readers
+            if media.kind == "image":
+                _sub(entry, "link", rel="enclosure", type=media.mime, length=str(media.size),
+                     href=external_url("submissions.media", media_id=media.id, variant="file"))
+            elif media.kind == "video" and media.poster:
+                _sub(entry, "link", rel="enclosure", type="image/jpeg",
+                     href=external_url("submissions.media", media_id=media.id,
+                                       variant="poster"))
         _sub(entry, "summary", item.summary or html.excerpt(item.body_html, 200))
         _sub(entry, "content", item.body_html, type="html")
     return ET.tostring(feed, encoding="utf-8", xml_declaration=True)
@@ -93,35 +104,71 @@ def atom_response(column: Column | None) -> Response:
     return response
 
 
-def sitemap() -> bytes:
-    """Home, the columns in the navigation, unit pages and the newest published items."""
-    urlset = ET.Element("urlset", {"xmlns": SITEMAP_NS})
-
-    def add(loc: str, lastmod: datetime | None = None) -> None:
-        url = _sub(urlset, "url")
-        _sub(url, "loc", loc)
-        if lastmod is not None:
-            _sub(url, "lastmod", _rfc3339(lastmod))
-
-    add(external_url("site.home"), queries.last_change())
+def sitemap_urls() -> Iterator[tuple[str, datetime]]:
+    """Every public URL with when it last changed: home, columns, unit pages, items, and
+    what other packages register (public messages). A page that never changed since the
+    site began gets the site's own last change."""
+    site_changed = queries.last_change() or datetime(2000, 1, 1, tzinfo=UTC)
+    yield external_url("site.home"), site_changed
+    by_column = dict(db.session.execute(
+        select(Item.column_id, func.max(func.coalesce(Item.withdrawn_at, Item.published_at)))
+        .where(Item.published_at.is_not(None)).group_by(Item.column_id)).all())
+    pages = dict(db.session.execute(select(PageRevision.column_id, func.max(PageRevision.saved_at))
+                                    .group_by(PageRevision.column_id)).all())
+    by_unit = dict(db.session.execute(
+        select(Item.unit_id, func.max(Item.published_at))
+        .where(Item.status == ItemStatus.published).group_by(Item.unit_id)).all())
     for column in db.session.scalars(select(Column).where(Column.in_nav)
                                      .order_by(Column.position)):
-        add(external_url("site.column", slug=column.slug))
-    for code in db.session.scalars(select(Unit.code).where(Unit.active,
-                                                           Unit.kind != UnitKind.center)
-                                   .order_by(Unit.code)):
-        add(external_url("publishing.unit", code=code))
-    room = SITEMAP_MAX_URLS - len(urlset)
+        changed = by_column.get(column.id) or pages.get(column.id)
+        yield external_url("site.column", slug=column.slug), changed or site_changed
+    for unit_id, code, created in db.session.execute(
+            select(Unit.id, Unit.code, Unit.created_at)
+            .where(Unit.active, Unit.kind != UnitKind.center).order_by(Unit.code)):
+        yield external_url("publishing.unit", code=code), by_unit.get(unit_id) or created
+    for source in sitemap_sources():
+        yield from source()
     rows = db.session.execute(select(Item.id, Item.published_at)
                               .where(Item.status == ItemStatus.published)
-                              .order_by(Item.published_at.desc(), Item.id.desc())
-                              .limit(max(room, 0)))
+                              .order_by(Item.published_at.desc(), Item.id.desc()))
     for item_id, published_at in rows:
-        add(external_url("publishing.item", item_id=item_id), published_at)
+        yield external_url("publishing.item", item_id=item_id), published_at
+
+
+def _urlset(urls: Iterable[tuple[str, datetime]]) -> bytes:
+    urlset = ET.Element("urlset", {"xmlns": SITEMAP_NS})
+    for loc, lastmod in urls:
+        url = _sub(urlset, "url")
+        _sub(url, "loc", loc)
+        _sub(url, "lastmod", _rfc3339(lastmod))
     return ET.tostring(urlset, encoding="utf-8", xml_declaration=True)
 
 
-def sitemap_response() -> Response:
-    response = Response(sitemap(), mimetype="application/xml")
+def sitemap(part: int | None = None) -> bytes | None:
+    """The sitemap: one urlset while the site has at most SITEMAP_MAX_URLS URLs, else a
+    sitemap index of parts (``part`` 1, 2, …) of that many each. None: no such part."""
+    per_file = SITEMAP_MAX_URLS
+    urls = list(sitemap_urls())
+    if part is None:
+        if len(urls) <= per_file:
+            return _urlset(urls)
+        index = ET.Element("sitemapindex", {"xmlns": SITEMAP_NS})
+        for n in range(1, (len(urls) - 1) // per_file + 2):
+            chunk = urls[(n - 1) * per_file:n * per_file]
+            entry = _sub(index, "sitemap")
+            _sub(entry, "loc", external_url("publishing.sitemap_part", part=n))
+            _sub(entry, "lastmod", _rfc3339(max(lastmod for _, lastmod in chunk)))
+        return ET.tostring(index, encoding="utf-8", xml_declaration=True)
+    chunk = urls[(part - 1) * per_file:part * per_file] if part >= 1 else []
+    if not chunk or len(urls) <= per_file:
+        return None
+    return _urlset(chunk)
+
+
+def sitemap_response(part: int | None = None) -> Response | None:
+    body = sitemap(part)
+    if body is None:
+        return None
+    response = Response(body, mimetype="application/xml")
     response.last_modified = queries.last_change()
     return response

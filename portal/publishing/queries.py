@@ -93,6 +93,19 @@ def directory() -> dict[UnitKind, list[tuple[Unit, int]]]:
     return out
 
 
+def column_updated(column: Column):
+    """When a column's page last changed (更新时间): its text for a page column, else the
+    newest publication or withdrawal in it."""
+    from .models import PageRevision
+
+    if column.kind == ColumnKind.page:
+        return db.session.scalar(select(func.max(PageRevision.saved_at))
+                                 .where(PageRevision.column_id == column.id))
+    if column.kind == ColumnKind.units:
+        return last_change()
+    return last_change(column)
+
+
 def last_change(column: Column | None = None):
     """When the published set (of a column) last changed: newest publication or withdrawal."""
     filters = [Item.column_id == column.id] if column is not None else []

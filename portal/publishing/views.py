@@ -383,6 +383,11 @@ def sitemap():
     return feeds.sitemap_response()
 
 
+@bp.get("/sitemap-<int:part>.xml")
+def sitemap_part(part: int):
+    return feeds.sitemap_response(part) or abort(404)
+
+
 # ---- column kinds, plugged into site's /column/<slug> -------------------------------------
 
 def column_list(column: Column):
@@ -445,7 +450,7 @@ def home_latest() -> dict:
 # changes it at once; "no-cache" makes browsers and proxies ask every time.
 CONDITIONAL_ENDPOINTS = {"site.home", "site.column", "publishing.item", "publishing.unit",
                          "publishing.search_page", "publishing.feed", "publishing.column_feed",
-                         "publishing.sitemap"}
+                         "publishing.sitemap", "publishing.sitemap_part"}
 
 
 def conditional(response):

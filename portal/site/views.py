@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from datetime import datetime
 
 from flask import Blueprint, abort, current_app, redirect, render_template, request
 
@@ -26,6 +27,19 @@ def home_panel(app, order: int, template: str, context: Callable[[], dict]) -> N
     panels = app.extensions.setdefault(HOME_PANELS, [])
     panels.append((order, template, context))
     panels.sort(key=lambda p: p[0])
+
+
+SITEMAP_SOURCES = "sitemap_sources"
+
+
+def sitemap_source(app, urls: Callable[[], Iterable[tuple[str, datetime]]]) -> None:
+    """Let a feature package list public pages of its own in the sitemap: ``urls()`` yields
+    ``(absolute url, last changed)``."""
+    app.extensions.setdefault(SITEMAP_SOURCES, []).append(urls)
+
+
+def sitemap_sources() -> list[Callable[[], Iterable[tuple[str, datetime]]]]:
+    return current_app.extensions.get(SITEMAP_SOURCES, [])
 
 
 def nav_columns() -> list[Column]:

@@ -57,6 +57,7 @@ ROWS = [
     ("GET", "/column/news/feed.atom", PUBLIC, "publishing.column_feed"),
     ("GET", "/column/profile/feed.atom", NOWHERE, "publishing.column_feed"),
     ("GET", "/sitemap.xml", PUBLIC, "publishing.sitemap"),
+    ("GET", "/sitemap-1.xml", by_role(404, 404, 404, 404, 404, 404), "publishing.sitemap_part"),
 ]
 
 

@@ -83,3 +83,85 @@ def test_feeds_are_linked_from_the_pages(client):
     html = client.get("/column/news").get_data(as_text=True)
     assert '<link rel="alternate" type="application/atom+xml"' in html
     assert 'href="/column/news/feed.atom"' in html
+
+
+def test_every_sitemap_url_has_a_lastmod_and_public_messages_are_listed(client, make_item,
+                                                                      make_user, unit):
+    from portal.accounts.models import Role
+    from portal.extensions import db
+    from portal.messages import services as messages
+
+    make_item("published", published_at=datetime(2026, 3, 1, 8, 0, tzinfo=UTC))
+    reviewer = make_user(Role.reviewer)
+    public, _ = messages.submit(category="consult", unit=unit, subject="路灯不亮",
+                                body="小区门口的路灯坏了一个月。", name="张三",
+                                phone="13900001111", publish_allowed=True)
+    messages.accept(reviewer, public, unit, public=True)
+    private, _ = messages.submit(category="consult", unit=unit, subject="私下反映",
+                                 body="不希望公开的留言内容。", name="李四",
+                                 phone="13900002222", publish_allowed=False)
+    messages.accept(reviewer, private, unit)
+    db.session.commit()
+    urls = {u.findtext(f"{SM}loc"): u.findtext(f"{SM}lastmod")
+            for u in parse(client.get("/sitemap.xml")).findall(f"{SM}url")}
+    assert all(urls.values()), [u for u, m in urls.items() if not m]
+    assert urls["http://portal.test/column/news"] == "2026-03-01T08:00:00Z"
+    assert f"http://portal.test/messages/{public.number}" in urls
+    assert f"http://portal.test/messages/{private.number}" not in urls
+
+
+def test_a_big_sitemap_becomes_an_index_of_parts(client, make_item, monkeypatch):
+    from portal.publishing import feeds
+
+    monkeypatch.setattr(feeds, "SITEMAP_MAX_URLS", 5)
+    items = [make_item("published") for _ in range(12)]
+    index = parse(client.get("/sitemap.xml"))
+    assert index.tag == f"{SM}sitemapindex"
+    parts = [s.findtext(f"{SM}loc") for s in index.findall(f"{SM}sitemap")]
+    assert parts[0] == "http://portal.test/sitemap-1.xml"
+    assert all(s.findtext(f"{SM}lastmod") for s in index.findall(f"{SM}sitemap"))
+    listed = []
+    for n in range(1, len(parts) + 1):
+        urlset = parse(client.get(f"/sitemap-{n}.xml"))
+        found = [u.findtext(f"{SM}loc") for u in urlset.findall(f"{SM}url")]
+        assert 0 < len(found) <= 5
+        listed += found
+    assert len(listed) == len(set(listed))
+    assert {f"http://portal.test/items/{i.id}" for i in items} <= set(listed)
+    assert client.get(f"/sitemap-{len(parts) + 1}.xml").status_code == 404
+    assert client.get("/sitemap-0.xml").status_code == 404
+
+
+def test_photos_and_video_posters_are_feed_enclosures(client, make_item):
+    from tests.publishing.conftest import attach
+
+    photo = make_item("published", kind=ItemKind.image, column_slug="gallery")
+    attach(photo)
+    from portal.extensions import db
+    db.session.commit()
+    entry = next(e for e in parse(client.get("/feed.atom")).findall(f"{ATOM}entry")
+                 if e.findtext(f"{ATOM}title") == photo.title)
+    enclosure = next(link for link in entry.findall(f"{ATOM}link")
+                     if link.get("rel") == "enclosure")
+    media = photo.media[0]
+    assert enclosure.get("href") == f"http://portal.test/media/{media.id}/file"
+    assert enclosure.get("type") == media.mime and enclosure.get("length") == str(media.size)
+
+
+def test_column_pages_say_when_they_were_updated(client, make_item):
+    make_item("published", published_at=datetime(2026, 3, 1, 8, 0, tzinfo=UTC))
+    html = client.get("/column/news").get_data(as_text=True)
+    assert '更新时间：<time datetime="2026-03-01T08:00:00+00:00">2026-03-01 16:00</time>' in html
+
+
+def test_a_page_column_is_updated_when_its_text_is(client, make_user):
+    from portal.accounts.models import Role
+    from portal.extensions import db
+    from portal.publishing.services import save_page
+    from portal.site.models import Column
+
+    services = db.session.scalar(db.select(Column).where(Column.slug == "services"))
+    assert "更新时间" not in client.get("/column/services").get_data(as_text=True)
+    save_page(make_user(Role.admin), services, "<p>办事指南：请携带身份证原件。</p>")
+    db.session.commit()
+    assert "更新时间：<time" in client.get("/column/services").get_data(as_text=True)
