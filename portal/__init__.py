@@ -158,8 +158,10 @@ def _init_templates(app: Flask) -> None:
 
     @app.context_processor
     def site_context():
-        return {"site": {k[5:].lower(): v for k, v in app.config.items()
-                         if k.startswith("SITE_")},
+        from .site.settings import site_values
+
+        return {"site": site_values() if has_request_context() else {
+                    k[5:].lower(): v for k, v in app.config.items() if k.startswith("SITE_")},
                 "care_mode": has_request_context() and request.cookies.get("care") == "1"}
 
 

@@ -54,6 +54,8 @@ MATRIX: list[tuple[str, str, dict[str, int], str]] = [
     ("POST", "/admin/users/{user_b}/send-link", ADMIN_POST, "accounts.user_send_link"),
     ("POST", "/admin/users/{user_b}/active", ADMIN_POST, "accounts.user_active"),
     ("GET", "/admin/calendar", ADMIN_ONLY, "accounts.calendar"),
+    ("GET", "/admin/site", ADMIN_ONLY, "site.settings"),
+    ("POST", "/admin/site", by_role(LOGIN, 403, 403, 403, 403, 302), "site.settings"),
     ("POST", "/admin/calendar/2030-01-01/delete", by_role(LOGIN, 403, 403, 403, 403, 404),
      "accounts.calendar_delete"),
 ]

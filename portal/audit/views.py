@@ -20,7 +20,8 @@ OBJECT_LABELS = {
     "unit": "单位", "user": "账号", "calendar_day": "工作日历", "site_column": "栏目",
     "word_term": "错敏词", "page_revision": "页面", "monitor_rules": "考核规则",
     "quota_rule": "单独设定", "monthly_run": "月度考核", "item": "信息",
-    "dual_report": "条块双报", "message": "留言", "message_request": "留言转办/延期申请",
+    "dual_report": "条块双报", "message": "留言", "site_setting": "网站信息",
+    "message_request": "留言转办/延期申请",
 }
 PAGE_SIZE = 50
 EXPORT_LIMIT = 50_000

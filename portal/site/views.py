@@ -5,9 +5,19 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from datetime import datetime
 
-from flask import Blueprint, abort, current_app, redirect, render_template, request
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 
 from ..extensions import db
+from ..permissions import require_login_and
 from ..urls import safe_next
 from .models import Column
 
@@ -63,6 +73,43 @@ def column(slug: str):
     if view is not None:
         return view(col)
     return render_template("site/column_empty.html", column=col)
+
+
+@bp.route("/admin/site", methods=["GET", "POST"])
+@require_login_and("admin.access")
+def settings():
+    """The admin's page for the site's identity (footer and meta tags of every page)."""
+    from ..errors import DomainError
+    from . import settings as site_settings
+
+    current = site_settings.site_values()
+    status = 200
+    if request.method == "POST":
+        if not validate_csrf_form():
+            abort(400)
+        try:
+            changed = site_settings.save(request.form.to_dict())
+        except DomainError as e:
+            db.session.rollback()
+            flash(e.message, "error")
+            status = 400
+        else:
+            db.session.commit()
+            flash(f"网站信息已保存（修改 {changed} 项）。" if changed else "没有修改。", "success")
+            return redirect(url_for("site.settings"))
+    values = request.form.to_dict() if status == 400 else current
+    return render_template("site/settings.html", fields=site_settings.FIELDS,
+                           values=values), status
+
+
+def validate_csrf_form() -> bool:
+    from flask_wtf.csrf import ValidationError, validate_csrf
+
+    try:
+        validate_csrf(request.form.get("csrf_token"))
+    except ValidationError:
+        return False
+    return True
 
 
 # Desks and forms: nothing for a crawler there (they answer 302/403 anyway).

@@ -10,6 +10,7 @@ import pytest
 
 from portal import DEFAULT_BASE_URL
 from portal.accounts.models import Role
+from portal.extensions import db
 
 
 def test_robots_txt_names_the_sitemap_and_keeps_crawlers_off_the_desks(client):
@@ -107,3 +108,49 @@ def test_items_print_with_their_address_and_date_and_without_the_site_chrome(cli
     css = resp.get_data(as_text=True)
     resp.close()
     assert "@page { size: A4" in css and ".site-nav" in css and "display: none" in css
+
+
+def test_the_admin_sets_the_page_identity_on_the_site_page(app, client, login, make_user):
+    admin = make_user(Role.admin)
+    login(admin)
+    page = client.get("/admin/site")
+    assert page.status_code == 200 and "网站标识码" in page.get_data(as_text=True)
+    assert "网站信息" in client.get("/admin/").get_data(as_text=True)  # reachable by a click
+    resp = client.post("/admin/site", data={
+        "psb": "豫公网安备 41010002000001号",
+        "psb_url": "https://beian.mps.gov.cn/#/query/webSearch?code=41010002000001",
+        "phone": "0371-12345678", "keywords": "某某县,政府,政务公开"})
+    assert resp.status_code == 302
+    html = client.get("/").get_data(as_text=True)
+    footer = html[html.index('<footer class="site-footer"'):]
+    assert "豫公网安备 41010002000001号" in footer and "0371-12345678" in footer
+    assert '<meta name="Keywords" content="某某县,政府,政务公开">' in html
+    # Recorded in the audit trail, with who did it.
+    from portal.audit.models import AuditEntry
+    entry = db.session.scalars(db.select(AuditEntry).where(
+        AuditEntry.object_type == "site_setting", AuditEntry.object_id == "phone")).one()
+    assert entry.actor_id == admin.id and entry.changes["value"] == [None, "0371-12345678"]
+    # Blank: back to the configured default.
+    client.post("/admin/site", data={"phone": ""})
+    assert "0371-12345678" not in client.get("/").get_data(as_text=True)
+
+
+@pytest.mark.parametrize("field, value, message", [
+    ("icp_url", "javascript:alert(1)", "应以 https://"),
+    ("party_gov_link", "evil.example/x", "应以 https://"),
+    ("id_code", "1" * 30, "不能超过 20 个字符"),
+])
+def test_the_site_page_refuses_bad_values_and_changes_nothing(client, login, make_user, field,
+                                                             value, message):
+    login(make_user(Role.admin))
+    resp = client.post("/admin/site", data={field: value, "phone": "0371-1"})
+    assert resp.status_code == 400 and message in resp.get_data(as_text=True)
+    assert "0371-1" not in client.get("/").get_data(as_text=True)
+
+
+@pytest.mark.parametrize("role", [Role.officer, Role.leader, Role.reviewer])
+def test_only_the_admin_reaches_the_site_page(client, login, make_user, role):
+    assert client.get("/admin/site").status_code == 302
+    login(make_user(role))
+    assert client.get("/admin/site").status_code == 403
+    assert client.post("/admin/site", data={"phone": "1"}).status_code == 403
