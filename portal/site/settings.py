@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import current_app, g
+from flask import current_app, has_request_context, request
 from sqlalchemy import String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -58,8 +58,10 @@ KEYS = {f.key for f in FIELDS}
 def site_values() -> dict[str, str | None]:
     """Every ``SITE_*`` setting, the admin's saved values over the configuration's (cached for
     the request)."""
-    if "site_values" in g:
-        return g.site_values
+    # Cached on the request (not in ``g``: an app context may outlive a request, as in tests).
+    cached = getattr(request, "_site_values", None) if has_request_context() else None
+    if cached is not None:
+        return cached
     values = {k[5:].lower(): v for k, v in current_app.config.items() if k.startswith("SITE_")}
     try:
         saved = dict(db.session.execute(db.select(SiteSetting.key, SiteSetting.value)).all())
@@ -67,7 +69,8 @@ def site_values() -> dict[str, str | None]:
         db.session.rollback()
         saved = {}
     values.update({k: (v or None) for k, v in saved.items() if k in KEYS})
-    g.site_values = values
+    if has_request_context():
+        request._site_values = values
     return values
 
 
@@ -95,5 +98,6 @@ def save(values: dict[str, str]) -> int:
             row.value = value
             changed += 1
     db.session.flush()
-    g.pop("site_values", None)
+    if has_request_context():
+        request._site_values = None
     return changed

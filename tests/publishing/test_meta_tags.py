@@ -70,3 +70,11 @@ def test_a_long_body_is_cut_for_the_description(client, make_item):
     item = make_item("published", title="长文", body="<p>" + "很长的正文。" * 100 + "</p>")
     tags = metas(client.get(f"/items/{item.id}").get_data(as_text=True))
     assert len(tags["Description"]) <= 121 and tags["Description"].endswith("…")
+
+
+def test_unit_pages_and_the_home_page_carry_their_tags(app, client, unit):
+    tags = metas(client.get(f"/units/{unit.code}").get_data(as_text=True))
+    assert SITE | COLUMN <= set(tags) and tags["ColumnType"] == "机构职能"
+    app.config["SITE_KEYWORDS"] = "某某县,政务公开"
+    tags = metas(client.get("/").get_data(as_text=True))
+    assert SITE <= set(tags) and tags["Keywords"] == "某某县,政务公开"
