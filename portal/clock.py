@@ -14,6 +14,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import chinese_calendar
+from blinker import Namespace
 from flask import current_app, g, has_app_context
 from sqlalchemy import String
 from sqlalchemy.orm import Mapped, mapped_column
@@ -112,12 +113,39 @@ class CalendarDay(db.Model):
         return f"<CalendarDay {self.day} {'workday' if self.is_workday else 'holiday'}>"
 
 
+class CalendarYear(db.Model):
+    """A year whose official schedule (国务院办公厅 holiday notice) the center has entered."""
+
+    __tablename__ = "calendar_year"
+    __audit__ = Audited()
+
+    year: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    confirmed_at: Mapped[datetime] = mapped_column(default=lambda: now())
+    note: Mapped[str] = mapped_column(String(200), default="")
+
+
+# Sent when the center changes the calendar; receivers recompute the deadlines they own and
+# return ``(what, how many moved)``.
+calendar_changed = Namespace().signal("calendar-changed")
+
+
+def package_years() -> range:
+    """The years whose schedule the installed chinese-calendar package knows."""
+    years = [d.year for d in chinese_calendar.holidays]
+    return range(min(years), max(years) + 1)
+
+
 @dataclass
 class WorkCalendar:
     """Working days: configured days first, then chinese-calendar, then weekends."""
 
     holidays: set[date] = field(default_factory=set)
     workdays: set[date] = field(default_factory=set)
+    confirmed_years: set[int] = field(default_factory=set)
+
+    def covered(self, year: int) -> bool:
+        """Whether the year's holidays are known (the package's data or the center's entry)."""
+        return year in package_years() or year in self.confirmed_years
     _unknown_years: set[int] = field(default_factory=set, repr=False)
 
     def is_workday(self, d: date) -> bool:
@@ -169,5 +197,19 @@ def work_calendar() -> WorkCalendar:
         g.work_calendar = WorkCalendar(
             holidays={c.day for c in days if not c.is_workday},
             workdays={c.day for c in days if c.is_workday},
+            confirmed_years=set(db.session.scalars(db.select(CalendarYear.year))),
         )
     return g.work_calendar
+
+
+def holidays_unconfirmed(dt: datetime | date | None) -> bool:
+    """Jinja global: a deadline falling in a year whose holidays nobody has confirmed."""
+    if dt is None:
+        return False
+    day = local(dt).date() if isinstance(dt, datetime) else dt
+    return not work_calendar().covered(day.year)
+
+
+def forget_calendar() -> None:
+    """Drop the request's cached calendar (after the center changed it)."""
+    g.pop("work_calendar", None)

@@ -55,6 +55,8 @@ MATRIX: list[tuple[str, str, dict[str, int], str]] = [
     ("POST", "/admin/users/{user_b}/active", ADMIN_POST, "accounts.user_active"),
     ("GET", "/admin/calendar", ADMIN_ONLY, "accounts.calendar"),
     ("GET", "/admin/site", ADMIN_ONLY, "site.settings"),
+    ("POST", "/admin/calendar/year", by_role(LOGIN, 403, 403, 403, 403, 400),
+     "accounts.calendar_year"),
     ("POST", "/admin/site", by_role(LOGIN, 403, 403, 403, 403, 302), "site.settings"),
     ("POST", "/admin/calendar/2030-01-01/delete", by_role(LOGIN, 403, 403, 403, 403, 404),
      "accounts.calendar_delete"),

@@ -11,3 +11,11 @@ def init_app(app):
     app.cli.add_command(users_cli)
     app.cli.add_command(units_cli)
     desk_link(app, "系统管理", "accounts.admin_home", "admin.access", order=90)
+    from ..site.nav import desk_notice
+    from .calendar import next_year_warning
+
+    def calendar_notice(user) -> list[str]:
+        warning = next_year_warning() if getattr(user, "is_reviewer", False) else None
+        return [warning] if warning else []
+
+    desk_notice(app, calendar_notice)

@@ -330,6 +330,11 @@ def authenticate(username: str, password: str) -> User | None:
     return user
 
 
+def record_calendar_year(actor, year: int, days: int) -> None:
+    """Record that a year's official schedule was entered."""
+    _record(actor, "calendar.year", detail=f"{year}年全年节假日安排（{days} 天）")
+
+
 def record_calendar(actor, day, removed: bool = False) -> None:
     """Record a change to the working calendar in the admin's audit trail."""
     kind = "调休上班日" if day.is_workday else "节假日"

@@ -24,6 +24,7 @@ from ..forms import choices
 from ..permissions import get_or_404, require_login_and
 from ..site.nav import landing_url
 from ..urls import safe_next
+from . import calendar as work_days
 from . import services, throttle
 from .forms import (
     CalendarDayForm,
@@ -365,14 +366,52 @@ def calendar():
         day.is_workday, day.note = form.is_workday.data == "1", (form.note.data or "").strip()
         db.session.add(day)
         services.record_calendar(current_user, day)
+        db.session.flush()
+        moved = work_days.recompute(current_user)
         db.session.commit()
-        flash(f"{day.day:%Y年%m月%d日} 已设为{'调休上班日' if day.is_workday else '节假日'}。",
-              "success")
+        flash(f"{day.day:%Y年%m月%d日} 已设为{'调休上班日' if day.is_workday else '节假日'}。"
+              + work_days.moved_text(moved), "success")
         return redirect(url_for("accounts.calendar"))
-    days = db.session.scalars(select(CalendarDay).order_by(CalendarDay.day.desc())).all()
     status = 400 if form.errors else 200
-    return render_template("accounts/calendar.html", form=form, days=days,
-                           confirm=ConfirmForm(), today=clock.today()), status
+    return _calendar_page(form=form, status=status)
+
+
+def _calendar_page(form=None, status=200, year_text="", year=None, grid=None, entries=None):
+    days = db.session.scalars(select(CalendarDay).order_by(CalendarDay.day.desc())).all()
+    today = clock.today()
+    return render_template("accounts/calendar.html", form=form or CalendarDayForm(), days=days,
+                           confirm=ConfirmForm(), today=today,
+                           coverage=work_days.coverage(),
+                           warning=work_days.next_year_warning(today),
+                           year=year or today.year + (1 if today.month >= 10 else 0),
+                           year_text=year_text, grid=grid, entries=entries), status
+
+
+@bp.post("/admin/calendar/year")
+@require_login_and("admin.access")
+def calendar_year():
+    """Paste a year's official schedule: preview it as a month grid, then save it."""
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    year = request.form.get("year", type=int)
+    text = request.form.get("schedule", "")
+    if year is None or not 2000 <= year <= clock.today().year + 2:
+        flash("请填写正确的年份（不晚于后年）。", "error")
+        return _calendar_page(status=400, year_text=text)
+    try:
+        entries = work_days.parse_schedule(year, text)
+    except DomainError as e:
+        flash(e.message, "error")
+        return _calendar_page(status=400, year_text=text, year=year)
+    if request.form.get("action") != "save":
+        return _calendar_page(year_text=text, year=year, entries=entries,
+                              grid=work_days.month_grid(year, entries))
+    count = work_days.save_schedule(year, entries, note=request.form.get("note", ""))
+    services.record_calendar_year(current_user, year, count)
+    moved = work_days.recompute(current_user)
+    db.session.commit()
+    flash(f"{year}年全年安排已录入（{count} 天）。" + work_days.moved_text(moved), "success")
+    return redirect(url_for("accounts.calendar"))
 
 
 @bp.post("/admin/calendar/<day>/delete")
@@ -390,6 +429,8 @@ def calendar_delete(day: str):
         abort(400)
     services.record_calendar(current_user, entry, removed=True)
     db.session.delete(entry)
+    db.session.flush()
+    moved = work_days.recompute(current_user)
     db.session.commit()
-    flash(f"已删除 {entry.day:%Y年%m月%d日} 的设置。", "success")
+    flash(f"已删除 {entry.day:%Y年%m月%d日} 的设置。" + work_days.moved_text(moved), "success")
     return redirect(url_for("accounts.calendar"))

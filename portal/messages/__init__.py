@@ -25,4 +25,8 @@ def init_app(app):
     desk_notice(app, desk_notices)
     register_source(app, "message", all_search_docs, count_public)
     sitemap_source(app, sitemap_urls)
+    from .. import clock
+    from .services import recompute_deadlines
+
+    clock.calendar_changed.connect(recompute_deadlines, weak=False)
     app.cli.add_command(messages_cli)

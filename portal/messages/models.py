@@ -163,6 +163,10 @@ class Message(db.Model):
     refusal_note: Mapped[str] = mapped_column(Text, default="")
     # Working days added by the center in total, and the latest reason.
     extension_days: Mapped[int] = mapped_column(default=0)
+    # The current period: due_at is the end of the period_days-th working day after
+    # period_start_at, so a change to the calendar can recompute it exactly.
+    period_start_at: Mapped[datetime | None]
+    period_days: Mapped[int | None]
     extension_reason: Mapped[str] = mapped_column(String(500), default="")
     transfer_count: Mapped[int] = mapped_column(default=0)
     rating: Mapped[Rating | None] = mapped_column(str_enum(Rating))

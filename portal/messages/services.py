@@ -250,6 +250,7 @@ def accept(actor, message: Message, unit: Unit | None, *, public: bool | None = 
         comment += f"（留言人选择：{chosen}）"
     workflow.apply(message, "accept", actor, comment, at=at)
     message.unit, message.accepted_at, message.due_at = unit, at, due
+    message.period_start_at, message.period_days = at, reply_days(message.category)
     _set_public(message, message.publish_allowed if public is None else public,
                 message.public_subject if public_subject is None else public_subject,
                 message.public_body if public_body is None else public_body)
@@ -324,6 +325,8 @@ def extend(actor, message: Message, days: int, reason: str, *,
                    f"{last_day(new_due):%Y-%m-%d}：{reason}", at=at)
     message.due_at = new_due
     message.extension_days += days
+    if message.period_days is not None:
+        message.period_days += days
     message.extension_reason = reason
     db.session.flush()
 
@@ -382,6 +385,8 @@ def transfer(actor, message: Message, to_unit: Unit | None, reason: str, *,
     fresh = due_after(at, reply_days(message.category))
     # The receiving unit gets a full period; a deadline the old unit let pass stays its own.
     due = fresh if _record_lapse(message, at) else max(message.due_at, fresh)
+    if due == fresh:
+        message.period_start_at, message.period_days = at, reply_days(message.category)
     workflow.apply(message, "transfer", actor,
                    f"由{old_unit.name}转至{to_unit.name}，答复期限 {last_day(due):%Y-%m-%d}："
                    f"{reason}", at=at)
@@ -487,6 +492,27 @@ def _mail_decision(request: MessageRequest) -> None:
                   f"{request.status.label}", "messages/mail/unit_request_decided.txt",
               request=request, decided_by=request.decided_by,
               link=external_url("messages.staff_detail", message_id=request.message_id))
+
+
+# ---- the calendar changed -----------------------------------------------------------------
+
+def recompute_deadlines(sender=None, actor=None, **_) -> tuple[str, int]:
+    """Recompute the deadline of every open message from its period on the calendar as it is
+    now; each move is recorded in the message's history. Returns ("留言", how many moved)."""
+    clock.forget_calendar()
+    moved = 0
+    for message in db.session.scalars(select(Message).where(
+            Message.status == MessageStatus.accepted, Message.period_start_at.is_not(None))):
+        due = due_after(message.period_start_at, message.period_days)
+        if due == message.due_at:
+            continue
+        before = last_day(message.due_at)
+        message.due_at = due
+        workflow.record(message, actor, "recompute_due", message.status, message.status,
+                        f"工作日历调整，答复期限由 {before:%Y-%m-%d} 改为 {last_day(due):%Y-%m-%d}")
+        moved += 1
+    db.session.flush()
+    return "条市民留言", moved
 
 
 # ---- mail --------------------------------------------------------------------------------

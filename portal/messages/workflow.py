@@ -71,7 +71,8 @@ TRANSITIONS = {
 # What people call each step of the history (the table's labels, and the steps outside it).
 ACTION_LABELS = {action: t.label for (_, action), t in TRANSITIONS.items()} | {
     "submit": "提交留言", "edit_public": "修改公开内容", "request_transfer": "申请转办",
-    "request_extension": "申请延期", "refuse_request": "不同意申请"}
+    "request_extension": "申请延期", "refuse_request": "不同意申请",
+    "recompute_due": "期限重算"}
 
 # Editing the public text is no transition: the center may do it in these states.
 PUBLIC_TEXT_EDITABLE = (S.new, S.accepted, S.answered, S.rated)

@@ -9,6 +9,9 @@ def init_app(app):
 
     app.register_blueprint(bp)
     app.cli.add_command(media_cli)
+    from .. import clock
+
+    clock.calendar_changed.connect(dual.recompute_deadlines, weak=False)
     # Same labels as the site's placeholders, which these replace in the header.
     desk_link(app, "信息员工作台", "submissions.desk", "desk.officer", order=10)
     desk_link(app, "待签发", "submissions.signoff", "desk.leader", order=20)

@@ -28,6 +28,27 @@ def due_from(start: datetime) -> datetime:
     return clock.work_calendar().deadline(start, current_app.config["DUAL_REPORT_WORKING_DAYS"])
 
 
+def recompute_deadlines(sender=None, actor=None, **_) -> tuple[str, int]:
+    """Recompute every pending obligation's deadline on the calendar as it is now (recorded
+    on the township's item). Returns ("项条块双报", how many moved)."""
+    clock.forget_calendar()
+    moved = 0
+    for dual in db.session.scalars(select(DualReport).where(
+            DualReport.status.in_([DualStatus.pending, DualStatus.contested]))):
+        due = due_from(dual.created_at)
+        if due == dual.due_at:
+            continue
+        before = due_text(dual)
+        dual.due_at = due
+        db.session.add(ItemEvent(
+            item_id=dual.source_item_id, actor_id=getattr(actor, "id", None),
+            action="dual_due", comment=f"工作日历调整，{dual.department.name}报送期限由 "
+                                       f"{before} 改为 {due_text(dual)}"))
+        moved += 1
+    db.session.flush()
+    return "项条块双报", moved
+
+
 def due_text(dual: DualReport) -> str:
     """The due date as people read it: the last minute of the last working day."""
     # due_at is the exclusive end of that day (midnight); 23:59 is what is meant.

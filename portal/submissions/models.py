@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import enum
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -204,6 +204,11 @@ class DualReport(db.Model):
     response_item: Mapped[Item | None] = relationship(foreign_keys=[response_item_id])
     department: Mapped[Unit] = relationship()
     ruled_by: Mapped[User | None] = relationship()
+
+    @property
+    def due_day(self):
+        """The last day to report, China time (due_at is the exclusive end of that day)."""
+        return clock.local(self.due_at - timedelta(microseconds=1)).date()
 
     def is_overdue(self, at: datetime | None = None) -> bool:
         """Past due and still unmet (pending, or contested and later upheld as pending)."""

@@ -163,3 +163,31 @@ def test_a_unit_asks_for_more_time_and_the_center_approves(browser, live_server,
     unit.reload()
     expect(unit.get_by_role("cell", name="中心已同意")).to_be_visible()
     expect(unit.get_by_text("已延长 3 个工作日")).to_be_visible()
+
+
+def test_the_inbox_reads_on_a_phone_with_each_deadline_on_one_line(browser, live_server,
+                                                                   make_unit, make_user):
+    from portal.extensions import db
+    from portal.messages import services
+
+    edu = make_unit(UnitKind.department, name="县教育局")
+    reviewer = make_user(Role.reviewer)
+    officer = make_user(Role.officer, unit=edu)
+    for n in range(3):
+        message, _ = services.submit(category="consult", unit=edu, subject=f"{SUBJECT}{n}",
+                                     body="孩子明年上小学，新城小区属于哪个学校的招生范围？",
+                                     name="赵六", phone="13900002222", publish_allowed=False)
+        services.accept(reviewer, message, edu)
+    db.session.commit()
+    context = browser.new_context(base_url=live_server, locale="zh-CN",
+                                  viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    log_in(page, officer.username, PASSWORD)
+    page.goto("/desk/messages/inbox")
+    lines = page.evaluate("""() => [...document.querySelectorAll('.due-cell .due')].map(e => {
+        const lh = parseFloat(getComputedStyle(e).lineHeight);
+        return e.getBoundingClientRect().height / lh; })""")
+    assert len(lines) == 3 and all(n < 1.5 for n in lines), lines
+    assert not page.evaluate(
+        "() => document.documentElement.scrollWidth > window.innerWidth")
+    context.close()
