@@ -29,4 +29,5 @@ def init_app(app):
     from .services import recompute_deadlines
 
     clock.calendar_changed.connect(recompute_deadlines, weak=False)
+
     app.cli.add_command(messages_cli)

@@ -494,6 +494,64 @@ def _mail_decision(request: MessageRequest) -> None:
               link=external_url("messages.staff_detail", message_id=request.message_id))
 
 
+def due_soon(unit_id: int, at: datetime | None = None, days: int = 2) -> list[Message]:
+    """The unit's open messages due within the next ``days`` working days (not yet overdue)."""
+    at = at or clock.now()
+    horizon = due_after(at, days)
+    return list(db.session.scalars(select(Message).where(
+        Message.unit_id == unit_id, Message.status == MessageStatus.accepted,
+        Message.due_at > at, Message.due_at <= horizon).order_by(Message.due_at)))
+
+
+def send_deadline_reminders(at: datetime | None = None) -> str:
+    """Each working day: each unit hears of its messages due on the next working day and of
+    those that became overdue since the last working day; the center hears of every overdue
+    message."""
+    at = at or clock.now()
+    cal, today = clock.work_calendar(), clock.local(at).date()
+    if not cal.is_workday(today):
+        return "not a working day"
+    tomorrow = cal.add_working_days(today, 1)
+    since = today - timedelta(days=1)
+    while not cal.is_workday(since):
+        since -= timedelta(days=1)
+    open_ = db.session.scalars(select(Message).where(
+        Message.status == MessageStatus.accepted, Message.due_at.is_not(None))).all()
+    by_unit: dict[int, tuple[list[Message], list[Message]]] = {}
+    for m in open_:
+        if m.unit_id is None:
+            continue
+        if m.due_day == tomorrow:
+            by_unit.setdefault(m.unit_id, ([], []))[0].append(m)
+        elif since <= m.due_day < today:  # overdue since the last working day
+            by_unit.setdefault(m.unit_id, ([], []))[1].append(m)
+    sent = 0
+    for unit_id, (due, overdue) in by_unit.items():
+        unit = db.session.get(Unit, unit_id)
+        to = unit_addresses(unit)
+        if not to:
+            continue
+        mail.send(to, f"市民留言办理提醒：{len(due)} 条明天到期，{len(overdue)} 条已超期",
+                  "messages/mail/unit_deadlines.txt", unit=unit, due=due, overdue=overdue,
+                  link=external_url("messages.inbox"))
+        sent += 1
+    late = [m for m in open_ if m.due_at <= at]
+    center_to = center_addresses()
+    if late and center_to:
+        mail.send(center_to, f"超期未答复的市民留言：{len(late)} 条",
+                  "messages/mail/center_overdue.txt", messages=late,
+                  link=external_url("messages.moderation", show="overdue"))
+    return f"reminded {sent} units; {len(late)} overdue"
+
+
+def center_addresses() -> list[str]:
+    from ..accounts.models import Role, User
+
+    return list(db.session.scalars(select(User.email).where(
+        User.active, User.email.is_not(None), User.role.in_([Role.reviewer, Role.admin]))
+        .order_by(User.username)))
+
+
 # ---- the calendar changed -----------------------------------------------------------------
 
 def recompute_deadlines(sender=None, actor=None, **_) -> tuple[str, int]:

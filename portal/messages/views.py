@@ -519,4 +519,8 @@ def desk_notices(user) -> list[str]:
     elif getattr(user, "is_officer", False) or getattr(user, "is_leader", False):
         if late := services.count_overdue(user.unit_id):
             notes.append(f"本单位有 {late} 条市民留言已超过答复期限，请到“留言办理”尽快答复。")
+        soon = services.due_soon(user.unit_id)
+        if soon:
+            listed = "、".join(f"{m.number}（{m.due_day:%m月%d日}截止）" for m in soon[:5])
+            notes.append(f"本单位有 {len(soon)} 条市民留言将在 2 个工作日内到期：{listed}。")
     return notes

@@ -27,6 +27,7 @@ from sqlalchemy.exc import IntegrityError
 
 from .. import clock
 from ..extensions import db
+from ..messages.services import send_deadline_reminders
 from ..search import service as search_service
 from . import services
 from .models import SchedulerRun
@@ -68,6 +69,12 @@ def tick(now: datetime | None = None) -> list[str]:
         result = _once("close", f"{year}-{month:02d}", lambda: _close(year, month))
         if result:
             done.append(result)
+
+    if local.hour >= current_app.config["MONITOR_REMIND_HOUR"]:
+        result = _once("message-deadlines", local.date().isoformat(),
+                       lambda: send_deadline_reminders(now))
+        if result:
+            done.append(f"message deadlines: {result}")
 
     rules = services.current_rules()
     if local.hour >= current_app.config["MONITOR_REMIND_HOUR"] and any(
