@@ -14,10 +14,18 @@ def init_app(app):
     from . import demo, models, permissions  # noqa: F401  (seeder, tables, rules)
     from .cli import messages_cli
     from .public import all_search_docs, count_public, sitemap_urls
-    from .views import board, bp, desk_notices, home_panel_context, scrub_filter
+    from .views import (
+        board,
+        bp,
+        desk_notices,
+        highlight_masks,
+        home_panel_context,
+        scrub_filter,
+    )
 
     app.register_blueprint(bp)
     app.jinja_env.filters["message_scrub"] = scrub_filter
+    app.jinja_env.filters["highlight_masks"] = highlight_masks
     column_view(app, "messages", board)
     home_panel(app, 40, "messages/_home_panel.html", home_panel_context)
     desk_link(app, "留言办理", "messages.inbox", "messages.inbox", order=25)

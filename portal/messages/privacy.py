@@ -28,16 +28,29 @@ COMPOUND_SURNAMES = frozenset(
 
 # Things that identify a person wherever they appear in a text. Digits next to
 # other digits are left alone, so a date or a document number is not mangled.
+_CN_DIGIT = "[〇零一二三四五六七八九幺]"
+_SEP = r"[\s\-－.·]?"
 _SCRUB_PATTERNS = [
     # e-mail
     re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}"),
     # resident ID card number (18 characters with the birth date inside)
     re.compile(r"(?<!\d)[1-9]\d{5}(?:19|20)\d{2}(?:0[1-9]|1[0-2])\d{2}\d{3}[\dXx](?!\d)"),
-    # mobile, also written 138 1234 5678 or +86-138…
-    re.compile(r"(?<!\d)(?:\+?86[\s\-－]?)?1[3-9]\d(?:[\s\-－]?\d){8}(?!\d)"),
-    # landline with its area code, and an extension
-    re.compile(r"(?<!\d)(?:[(（]0\d{2,3}[)）]\s?|0\d{2,3}[\s\-－]?)[1-9]\d{6,7}"
-               r"(?:(?:[-－]|转|分机)\d{1,6})?(?!\d)"),
+    # mobile, in any spacing or punctuation: 138 1234 5678, 138-1234-5678, +86 138…
+    re.compile(rf"(?<!\d)(?:\+?86{_SEP})?1[3-9]\d(?:{_SEP}\d){{8}}(?!\d)"),
+    # a mobile in Chinese numerals: 一三九一二三四五六七八
+    re.compile(rf"一[三四五六七八九](?:\s?{_CN_DIGIT}){{9}}"),
+    # landline with its area code, in any spacing, and an extension: 0371-6688 1234 转 801
+    re.compile(rf"(?<!\d)(?:[(（]0\d{{2,3}}[)）]\s?|0\d{{2,3}}{_SEP})[1-9](?:{_SEP}\d){{6,7}}"
+               r"(?:\s?(?:[-－]|转|分机)\s?\d{1,6})?(?!\d)"),
+    # QQ and WeChat ids written out
+    re.compile(r"(?i)(?:QQ|扣扣)\s*(?:号码?)?\s*[:：]?\s*[1-9]\d{4,11}(?!\d)"),
+    re.compile(r"(?i)(?:微信|weixin|wechat|vx|wx)\s*(?:号)?\s*[:：]?\s*"
+               r"[A-Za-z][-_A-Za-z0-9]{5,19}(?![-_A-Za-z0-9])"),
+    # a home's door: 3号楼2单元501室, 5栋1单元302, 12幢602室, 2单元301室
+    re.compile(r"(?:\d+|[一二三四五六七八九十]+)\s*(?:号楼|栋|幢|座)\s*"
+               r"(?:(?:\d+|[一二三四五六七八九十]+)\s*单元\s*)?\d{2,5}\s*(?:室|号|户)?"),
+    re.compile(r"(?:\d+|[一二三四五六七八九十]+)\s*单元\s*\d{2,5}\s*(?:室|号|户)?"),
+    re.compile(r"(?<!\d)\d{3,5}\s*室"),
 ]
 MASK = "***"
 

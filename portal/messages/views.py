@@ -21,6 +21,7 @@ from flask import (
     url_for,
 )
 from flask_login import current_user, login_required
+from markupsafe import Markup, escape
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
@@ -499,6 +500,14 @@ def decide(request_id: int):
 
 
 # ---- shared with the rest of the site ----------------------------------------------------------
+
+def highlight_masks(text: str | None) -> Markup:
+    """Jinja filter: the public text, escaped, with every automatic redaction marked."""
+    from .privacy import MASK
+
+    escaped = str(escape(text or ""))
+    return Markup(escaped.replace(MASK, f'<mark class="redacted" title="已自动隐去">{MASK}</mark>'))
+
 
 def scrub_filter(text: str | None, message: Message, staff: bool = False) -> str:
     """Jinja filter ``message_scrub``: a text shown without login, personal data out

@@ -416,3 +416,15 @@ def test_acceptance_never_defaults_to_publishing(client, login, county):
     page = client.get(f"/desk/messages/{message.id}").get_data(as_text=True)
     box = re.search(r'<input[^>]*name="accept-public"[^>]*>', page).group(0)
     assert "checked" not in box
+
+
+def test_the_center_sees_each_automatic_redaction_before_it_publishes(client, login, county):
+    message, _ = write(county["edu"], publish=True,
+                       body="我住幸福家园3号楼2单元501室，电话 139 1234 5678，"
+                            "<b>孩子</b>上学问题。")
+    login(county["reviewer"])
+    html = client.get(f"/desk/messages/{message.id}").get_data(as_text=True)
+    preview = html[html.index("公开内容预览"):html.index("</section>", html.index("公开内容预览"))]
+    assert preview.count('<mark class="redacted"') == 2
+    assert "501室" not in preview and "1234 5678" not in preview
+    assert "&lt;b&gt;孩子&lt;/b&gt;" in preview  # the citizen's text stays text
