@@ -210,8 +210,13 @@ def _init_errors(app: Flask) -> None:
 
         limit = limiter.current_limit
         seconds = max(1, int(limit.reset_at - time.time())) if limit else 60
-        resp = page(429, "操作过于频繁",
-                    f"尝试次数过多，请在 {wait_text(seconds)}后再试。如有急事请联系网络信息中心。")
+        message = f"尝试次数过多，请在 {wait_text(seconds)}后再试。"
+        if request.endpoint == "messages.new":
+            message = (f"尝试次数过多（同一网络提交的留言过多），请在 {wait_text(seconds)}后再试；"
+                       f"急事也可拨打 {app.config['MESSAGE_HOTLINE']} 政务服务便民热线。")
+        else:
+            message += "如有急事请联系网络信息中心。"
+        resp = page(429, "操作过于频繁", message)
         return resp[0], 429, {"Retry-After": str(seconds)}
 
     @app.errorhandler(500)

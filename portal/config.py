@@ -141,6 +141,8 @@ MESSAGE_REFUSAL_CHANNELS = [
     "县纪委监委（信访举报电话 12388，网站 www.12388.gov.cn）",
     "12345 政务服务便民热线",
 ]
+# The phone channel offered when the form's limit is reached.
+MESSAGE_HOTLINE = "12345"
 # Messages per page on the public board.
 MESSAGE_BOARD_PAGE_SIZE = 20
 

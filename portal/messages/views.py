@@ -25,7 +25,7 @@ from markupsafe import Markup, escape
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
-from .. import clock
+from .. import clock, mail
 from ..accounts import throttle
 from ..accounts.models import Unit
 from ..errors import DomainError
@@ -133,9 +133,15 @@ def new():
             db.session.rollback()
             flash(e.message, "error")
             return render_template("messages/new.html", form=form), 400
+        if message.email:  # the receipt, the only other place the code ever appears
+            mail.send(message.email, f"您的留言已提交（编号 {message.number}）",
+                      "messages/mail/citizen_receipt.txt", message=message, code=code,
+                      link=url_for("messages.query", number=message.number, _external=False),
+                      base=current_app.config["BASE_URL"].rstrip("/"))
         db.session.commit()
         # Shown once on the next page, then gone: the server never stores the code itself.
-        session[SENT_KEY] = {"number": message.number, "code": code}
+        session[SENT_KEY] = {"number": message.number, "code": code,
+                             "email": bool(message.email)}
         return redirect(url_for("messages.sent"))
     status = 400 if form.errors else 200
     return render_template("messages/new.html", form=form), status
@@ -184,6 +190,8 @@ def _query_key() -> str:
                       methods=["POST"], deduct_when=_code_failed, key_func=_query_key)
 def query():
     form = QueryForm()
+    if request.method == "GET" and not form.number.data:
+        form.number.data = (request.args.get("number") or "").strip()[:30]  # from the receipt
     number = (form.number.data or "").strip()
     if form.validate_on_submit():
         if throttle.captcha_needed("query-code", number) and not throttle.check_answer(

@@ -191,3 +191,10 @@ def test_the_inbox_reads_on_a_phone_with_each_deadline_on_one_line(browser, live
     assert not page.evaluate(
         "() => document.documentElement.scrollWidth > window.innerWidth")
     context.close()
+
+
+def test_the_message_form_counts_characters_as_the_citizen_types(page):
+    page.goto("/messages/new")
+    body = page.get_by_label("留言内容")
+    body.fill("我家小区门口的路灯坏了")
+    expect(page.locator(".char-count")).to_contain_text("已输入 11 字，还可输入")

@@ -251,3 +251,46 @@ def test_rating_needs_a_choice_and_an_answer_to_rate(client, make_user):
     assert db.session.scalar(db.select(db.func.count()).select_from(MessageEvent)
                              .where(MessageEvent.action == "rate")) == 0
 
+
+
+def test_a_citizen_who_gives_an_address_gets_the_receipt_by_mail(client, dept, outbox):
+    number, code, html = _receipt(client, client.post("/messages/new", data=form(
+        dept, email="ouyang@example.com")))
+    assert "编号和查询码也已发送到您的邮箱" in html
+    receipt = next(m for m in outbox() if m["To"] == "ouyang@example.com")
+    text = receipt.get_content()
+    assert number in receipt["Subject"] and number in text and code in text
+    assert f"http://portal.test/messages/query?number={number}" in text
+    # Without an address, no mail: the code is shown once and never again.
+    _receipt(client, client.post("/messages/new", data=form(dept)))
+    assert len([m for m in outbox() if "留言已提交" in m["Subject"]]) == 1
+
+
+def test_the_query_page_takes_the_number_from_the_receipt_and_says_when_to_expect(
+        client, dept, make_user):
+    number, code, html = _receipt(client, client.post("/messages/new", data=form(dept)))
+    assert f'href="/messages/query?number={number}"' in html
+    page = client.get(f"/messages/query?number={number}").get_data(as_text=True)
+    assert re.search(rf'name="number"[^>]*value="{number}"', page)
+    found = client.post("/messages/query", data={"number": number, "code": code})
+    assert "一般在 5 个工作日内答复" in found.get_data(as_text=True)
+    message = db.session.scalar(db.select(Message))
+    services.accept(make_user(Role.reviewer), message, dept)
+    db.session.commit()
+    found = client.post("/messages/query", data={"number": number, "code": code})
+    assert f"预计在 {message.due_day:%Y年%m月%d日} 前答复" in found.get_data(as_text=True)
+
+
+def test_when_the_limit_is_reached_the_page_says_how_long_and_offers_the_phone(app, client,
+                                                                               dept):
+    app.config["MESSAGE_SUBMIT_LIMIT"] = "1 per hour"
+    _receipt(client, client.post("/messages/new", data=form(dept)))
+    resp = client.post("/messages/new", data=form(dept, subject="第二条留言的标题"))
+    text = resp.get_data(as_text=True)
+    assert resp.status_code == 429
+    assert re.search(r"请在 \d+ (分钟|小时)后再试", text) and "12345 政务服务便民热线" in text
+
+
+def test_the_body_shows_its_limit_before_it_bites(client):
+    html = client.get("/messages/new").get_data(as_text=True)
+    assert re.search(r'<textarea[^>]*maxlength="\d+"', html) and "js/counter.js" in html
