@@ -399,7 +399,7 @@ def transfer(actor, message: Message, to_unit: Unit | None, reason: str, *,
     if moved.rowcount != 1:
         raise Conflict("该留言已被转办，请刷新后查看。")
     db.session.refresh(message)
-    notify_unit(message)
+    notify_unit(message, transfer={"by": actor, "from_unit": old_unit, "reason": reason})
     sync_search(message)
 
 
@@ -575,12 +575,15 @@ def recompute_deadlines(sender=None, actor=None, **_) -> tuple[str, int]:
 
 # ---- mail --------------------------------------------------------------------------------
 
-def notify_unit(message: Message) -> None:
-    """Tell the handling unit a message has arrived (no personal data in the e-mail)."""
+def notify_unit(message: Message, transfer: dict | None = None) -> None:
+    """Tell the handling unit a message has arrived (no personal data in the e-mail); a
+    transfer says who moved it, from which unit and why."""
     to = unit_addresses(message.unit)
     if not to:
         return
-    mail.send(to, f"新的市民留言待办理：{message.number}", "messages/mail/unit_new.txt",
+    subject = (f"转办的市民留言待办理：{message.number}" if transfer
+               else f"新的市民留言待办理：{message.number}")
+    mail.send(to, subject, "messages/mail/unit_new.txt", transfer=transfer,
               message=message, category=CATEGORY_LABELS[message.category],
               due_day=last_day(message.due_at),
               link=external_url("messages.staff_detail", message_id=message.id))

@@ -295,8 +295,10 @@ def test_a_unit_asks_for_a_transfer_and_the_center_carries_it_out(client, login,
     sent = {m["Subject"]: m for m in outbox()}
     decided = next(m for s, m in sent.items() if "转办申请" in s)
     assert "李审核" in decided.get_content() and "灌溉问题属水利局职责" in decided.get_content()
-    assert any(sorted(m["To"].split(", ")) == ["sl1@example.gov.cn", "sl2@example.gov.cn"]
-               for m in outbox())
+    transferred = next(m for m in outbox() if "转办的市民留言待办理" in m["Subject"])
+    assert sorted(transferred["To"].split(", ")) == ["sl1@example.gov.cn", "sl2@example.gov.cn"]
+    text = transferred.get_content()
+    assert "李审核（网络信息中心）将原由县教育局办理" in text and "灌溉问题属水利局职责" in text
     edu = login_as(login, county["edu_officer"], client)
     assert edu.get(f"/desk/messages/{message.id}").status_code == 404  # gone from the unit
 
