@@ -42,6 +42,7 @@ class UnitForm(Form):
     email = StringField("单位邮箱（接收市民留言提醒）", validators=[Optional(), Length(max=254)])
     counted = BooleanField("计入每月报送考核", default=True)
     skip_signoff = BooleanField("无需分管领导签发（信息直接报送中心）")
+    reply_signoff = BooleanField("市民留言的答复须经分管领导签发后发布")
 
 
 class UserForm(Form):

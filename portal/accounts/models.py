@@ -68,6 +68,8 @@ class Unit(db.Model):
     counted: Mapped[bool] = mapped_column(default=True)
     # Units without a separate leader send items straight to the center.
     skip_signoff: Mapped[bool] = mapped_column(default=False)
+    # A reply to a citizen's message is published only once the unit's leader signs it off.
+    reply_signoff: Mapped[bool] = mapped_column(default=False)
     email: Mapped[str | None] = mapped_column(String(254))
     created_at: Mapped[datetime] = mapped_column(default=clock.now)
 

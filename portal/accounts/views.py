@@ -210,11 +210,13 @@ def unit_edit(unit_id: int | None = None):
                                             form.kind.data, counted=form.counted.data,
                                             skip_signoff=form.skip_signoff.data,
                                             email=form.email.data)
+                unit.reply_signoff = form.reply_signoff.data
             else:
                 services.update_unit(current_user, unit, code=form.code.data,
                                      name=form.name.data, kind=form.kind.data,
                                      counted=form.counted.data,
                                      skip_signoff=form.skip_signoff.data, email=form.email.data)
+                unit.reply_signoff = form.reply_signoff.data
         except DomainError as e:
             db.session.rollback()
             flash(e.message, "error")

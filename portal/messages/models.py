@@ -182,8 +182,14 @@ class Message(db.Model):
 
     @property
     def reply(self) -> Reply | None:
-        """The unit's answer (the latest, should there ever be more)."""
-        return self.replies[-1] if self.replies else None
+        """The unit's published answer (the latest, should there ever be more)."""
+        published = [r for r in self.replies if not r.pending]
+        return published[-1] if published else None
+
+    @property
+    def pending_reply(self) -> Reply | None:
+        """A reply written by an officer that waits for the leader's sign-off."""
+        return next((r for r in self.replies if r.pending), None)
 
     @property
     def is_public(self) -> bool:
@@ -220,10 +226,14 @@ class Reply(db.Model):
     author_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     text: Mapped[str] = mapped_column(Text)
     at: Mapped[datetime] = mapped_column(default=clock.now)
+    # Units that sign replies off: written (pending) → signed off by the leader (published).
+    pending: Mapped[bool] = mapped_column(default=False)
+    signed_off_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
 
     message: Mapped[Message] = relationship(back_populates="replies")
     unit: Mapped[Unit] = relationship()
-    author: Mapped[User | None] = relationship()
+    author: Mapped[User | None] = relationship(foreign_keys=[author_id])
+    signed_off_by: Mapped[User | None] = relationship(foreign_keys=[signed_off_by_id])
 
     def __repr__(self) -> str:
         return f"<Reply message={self.message_id} unit={self.unit_id}>"

@@ -356,13 +356,57 @@ def _set_public(message: Message, public: bool, subject: str, body: str) -> None
 
 # ---- the unit -------------------------------------------------------------------------
 
+def needs_signoff(actor, message: Message) -> bool:
+    """An officer's reply in a unit that signs replies off waits for the leader."""
+    return (message.unit is not None and message.unit.reply_signoff
+            and getattr(actor, "is_officer", False))
+
+
 def reply(actor, message: Message, text: str, *, at: datetime | None = None) -> Reply:
-    """The unit answers; the reply is signed with the unit's name."""
+    """The unit answers; the reply is signed with the unit's name. In a unit that signs
+    replies off, an officer's reply waits for the leader (``sign_off_reply``)."""
     text = _text(text, "答复内容", REPLY_MIN, REPLY_MAX)
     at = at or clock.now()
+    if needs_signoff(actor, message):
+        if not workflow.can(message, "reply", actor):
+            workflow.apply(message, "reply", actor, at=at)  # raises the table's refusal
+        if message.pending_reply is not None:
+            raise Conflict("已有一条答复等待领导签发。")
+        answer = Reply(message=message, unit_id=message.unit_id, author_id=actor.id, text=text,
+                       at=at, pending=True)
+        db.session.add(answer)
+        workflow.record(message, actor, "reply_draft", message.status, message.status,
+                        "答复已提交分管领导签发", at=at)
+        db.session.flush()
+        return answer
     workflow.apply(message, "reply", actor, at=at)
     answer = Reply(message=message, unit_id=message.unit_id, author_id=actor.id, text=text, at=at)
     db.session.add(answer)
+    return _published(message, answer, at)
+
+
+def sign_off_reply(actor, message: Message, *, approve: bool, comment: str = "",
+                   at: datetime | None = None) -> Reply | None:
+    """The unit's leader publishes the waiting reply, or sends it back with a reason."""
+    answer = message.pending_reply
+    if answer is None:
+        raise Conflict("没有等待签发的答复。")
+    if not (getattr(actor, "is_leader", False) and actor.unit_id == message.unit_id):
+        raise Forbidden("只有本单位分管领导可以签发答复。")
+    at = at or clock.now()
+    if not approve:
+        comment = _text(comment, "退回理由", 2, REASON_MAX)
+        db.session.delete(answer)
+        workflow.record(message, actor, "reply_back", message.status, message.status,
+                        f"答复退回修改：{comment}", at=at)
+        db.session.flush()
+        return None
+    workflow.apply(message, "reply", actor, at=at)
+    answer.pending, answer.signed_off_by_id, answer.at = False, actor.id, at
+    return _published(message, answer, at)
+
+
+def _published(message: Message, answer: Reply, at: datetime) -> Reply:
     message.answered_at = at
     db.session.flush()
     if message.email:

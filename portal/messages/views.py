@@ -32,6 +32,7 @@ from ..errors import DomainError
 from ..extensions import db, limiter
 from ..permissions import can, get_or_404, require_login_and
 from ..site.models import Column
+from ..site.views import validate_csrf_form
 from . import services, workflow
 from .forms import (
     AcceptForm,
@@ -327,7 +328,7 @@ def _forms(message: Message, given: dict) -> dict:
             forms["accept"].fill_public(message)
     if workflow.can(message, "refuse", user):
         forms["refuse"] = given.get("refuse") or RefuseForm(formdata=None)
-    if workflow.can(message, "reply", user):
+    if workflow.can(message, "reply", user) and message.pending_reply is None:
         forms["reply"] = given.get("reply") or ReplyForm(formdata=None)
     if workflow.can(message, "transfer", user):
         forms["transfer"] = given.get("transfer") or TransferForm(
@@ -447,9 +448,35 @@ def edit_public(message_id: int):
 def reply(message_id: int):
     message = _load(message_id, "reply")
     form = ReplyForm()
+    waits = services.needs_signoff(current_user, message)
     return _act(message, "reply", form, lambda: services.reply(
         current_user, message, form.text.data),
-        f"留言 {message.number} 已答复。", url_for("messages.inbox"))
+        f"留言 {message.number} 的答复已提交分管领导签发。" if waits
+        else f"留言 {message.number} 已答复。",
+        url_for("messages.staff_detail", message_id=message.id) if waits
+        else url_for("messages.inbox"))
+
+
+@bp.post("/desk/messages/<int:message_id>/reply-signoff")
+@login_required
+def reply_signoff(message_id: int):
+    message = get_or_404(Message, message_id, view="message.view")
+    if not (current_user.is_leader and current_user.unit_id == message.unit_id):
+        abort(403)
+    if not validate_csrf_form():
+        abort(400)
+    approve = request.form.get("decision") == "approve"
+    try:
+        services.sign_off_reply(current_user, message, approve=approve,
+                                comment=request.form.get("comment", ""))
+    except DomainError as e:
+        db.session.rollback()
+        flash(e.message, "error")
+        return _detail_page(message, e.status)
+    db.session.commit()
+    flash(f"留言 {message.number} 的答复已签发并发布。" if approve else "答复已退回修改。",
+          "success")
+    return redirect(url_for("messages.staff_detail", message_id=message.id))
 
 
 @bp.post("/desk/messages/<int:message_id>/transfer")

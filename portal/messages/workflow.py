@@ -72,7 +72,7 @@ TRANSITIONS = {
 ACTION_LABELS = {action: t.label for (_, action), t in TRANSITIONS.items()} | {
     "submit": "提交留言", "edit_public": "修改公开内容", "request_transfer": "申请转办",
     "request_extension": "申请延期", "refuse_request": "不同意申请",
-    "recompute_due": "期限重算"}
+    "recompute_due": "期限重算", "reply_draft": "答复送签", "reply_back": "答复退回"}
 
 # Editing the public text is no transition: the center may do it in these states.
 PUBLIC_TEXT_EDITABLE = (S.new, S.accepted, S.answered, S.rated)

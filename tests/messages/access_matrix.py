@@ -62,6 +62,8 @@ ROWS = [
      "messages.reply"),
     ("POST", "/desk/messages/{msg_a}/transfer", by_role(LOGIN, 403, 404, 403, 400, 400),
      "messages.transfer"),
+    ("POST", "/desk/messages/{msg_a}/reply-signoff", by_role(LOGIN, 403, 404, 409, 403, 403),
+     "messages.reply_signoff"),
     ("POST", "/desk/messages/{msg_a}/request-transfer", by_role(LOGIN, 400, 404, 400, 403, 403),
      "messages.request_transfer"),
     ("POST", "/desk/messages/{msg_a}/request-extension",
