@@ -202,6 +202,8 @@ class ReplyForm(Form):
         DataRequired("请填写答复内容。"),
         _length("答复内容", services.REPLY_MIN, services.REPLY_MAX)], render_kw={"rows": 10},
         description="答复将以本单位名义署名发布；请勿写入留言人的电话、住址等个人信息。")
+    confirm_words = BooleanField("已核对答复中的错敏词提示，确认发布",
+                                 description="答复与报送信息一样经过错敏词检查；有提示时须核对后勾选。")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, prefix="reply", **kwargs)

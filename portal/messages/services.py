@@ -362,10 +362,21 @@ def needs_signoff(actor, message: Message) -> bool:
             and getattr(actor, "is_officer", False))
 
 
-def reply(actor, message: Message, text: str, *, at: datetime | None = None) -> Reply:
+def word_findings(text: str) -> list[str]:
+    """The 错敏词 check items get, on a text written for the public (a reply)."""
+    check = current_app.extensions.get("word_check")
+    return check(text) if check else []
+
+
+def reply(actor, message: Message, text: str, *, at: datetime | None = None,
+          confirm_words: bool = True) -> Reply:
     """The unit answers; the reply is signed with the unit's name. In a unit that signs
-    replies off, an officer's reply waits for the leader (``sign_off_reply``)."""
+    replies off, an officer's reply waits for the leader (``sign_off_reply``). A reply with
+    terms of the word check list goes out only when ``confirm_words`` says they were read."""
     text = _text(text, "答复内容", REPLY_MIN, REPLY_MAX)
+    findings = word_findings(text)
+    if findings and not confirm_words:
+        raise DomainError("答复中含有错敏词，请核对后勾选确认：" + "；".join(findings))
     at = at or clock.now()
     if needs_signoff(actor, message):
         if not workflow.can(message, "reply", actor):

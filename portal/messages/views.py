@@ -450,7 +450,7 @@ def reply(message_id: int):
     form = ReplyForm()
     waits = services.needs_signoff(current_user, message)
     return _act(message, "reply", form, lambda: services.reply(
-        current_user, message, form.text.data),
+        current_user, message, form.text.data, confirm_words=form.confirm_words.data),
         f"留言 {message.number} 的答复已提交分管领导签发。" if waits
         else f"留言 {message.number} 已答复。",
         url_for("messages.staff_detail", message_id=message.id) if waits

@@ -41,6 +41,10 @@ def init_app(app):
                                  column_updated=column_updated)
     # The monitor's scheduler runs due publishing every minute through this hook.
     app.extensions["publish_due"] = publish_due
+    # Texts outside items (replies to citizens) get the same 错敏词 check.
+    from .services import text_summaries
+
+    app.extensions["word_check"] = text_summaries
 
 
 def publish_due(now=None) -> str:

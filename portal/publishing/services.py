@@ -101,13 +101,24 @@ def item_texts(item: Item) -> list[tuple[str, str]]:
 
 def word_matches(item: Item, title: str | None = None) -> list[WordMatch]:
     """Terms of the word check list found in the item (``title``: a corrected title)."""
+    texts = item_texts(item)
+    if title is not None:
+        texts[0] = ("标题", title)
+    return text_matches(texts)
+
+
+def text_summaries(text: str) -> list[str]:
+    """The word check of one plain text (a reply to a citizen): a summary per term found.
+    Other packages reach it through ``app.extensions["word_check"]``."""
+    return [m.summary for m in text_matches([("答复", text or "")])]
+
+
+def text_matches(texts: list[tuple[str, str]]) -> list[WordMatch]:
+    """Terms of the word check list found in (place, plain text) pairs."""
     pattern = term_pattern()
     if pattern is None:
         return []
     found: dict[str, WordMatch] = {}
-    texts = item_texts(item)
-    if title is not None:
-        texts[0] = ("标题", title)
     for place, text in texts:
         for m in pattern.finditer(text):
             term = _terms()[m.group().lower()]

@@ -70,3 +70,25 @@ def test_without_the_setting_a_reply_is_published_at_once(county, make_unit, mak
     message, _ = accepted(county["reviewer"], plain)
     services.reply(make_user(Role.officer, unit=plain), message, TEXT)
     assert message.status == MessageStatus.answered
+
+
+def test_a_reply_gets_the_word_check_items_get(client, login, county, make_unit, make_user):
+    from portal.publishing.services import save_term
+
+    save_term(county["reviewer"], "省政府办", "typo", suggestion="省政府办公厅")
+    db.session.commit()
+    plain = make_unit(UnitKind.department)
+    officer = make_user(Role.officer, unit=plain)
+    message, _ = accepted(county["reviewer"], plain)
+    login(officer)
+    text = "您好！根据省政府办的通知，路灯维修已列入本月计划。"
+    r = client.post(f"/desk/messages/{message.id}/reply", data={"reply-text": text})
+    assert r.status_code == 400
+    assert "省政府办（" in r.get_data(as_text=True) and "省政府办公厅" in r.get_data(as_text=True)
+    db.session.refresh(message)
+    assert message.status == MessageStatus.accepted
+    r = client.post(f"/desk/messages/{message.id}/reply",
+                    data={"reply-text": text, "reply-confirm_words": "y"})
+    assert r.status_code == 302
+    db.session.refresh(message)
+    assert message.status == MessageStatus.answered
