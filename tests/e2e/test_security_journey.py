@@ -32,8 +32,9 @@ def test_no_page_breaks_the_content_security_policy(browser, live_server, make_u
     page.goto("/admin/users")
     asked = []
     page.on("dialog", lambda d: (asked.append(d.message), d.dismiss()))
-    page.get_by_role("button", name="停用").first.click()
-    page.wait_for_timeout(300)
+    with page.expect_event("dialog"):
+        page.get_by_role("button", name="停用").first.click()
+    page.wait_for_load_state()
     assert asked and "停用" in asked[0]
     assert page.url.endswith("/admin/users")
     assert violations == []
