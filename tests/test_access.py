@@ -25,9 +25,9 @@ from tests.access_helpers import ADMIN_ONLY, ADMIN_POST, LOGIN, PUBLIC, ROLES, b
 
 MATRIX: list[tuple[str, str, dict[str, int], str]] = [
     # (method, url, expected, endpoint)
-    ("GET", "/", PUBLIC, "site.home"),
-    ("GET", "/column/news", PUBLIC, "site.column"),
-    ("GET", "/column/no-such-column", by_role(404, 404, 404, 404, 404, 404), "site.column"),
+    ("GET", "/", PUBLIC, "public.home"),
+    ("GET", "/column/news", PUBLIC, "public.column"),
+    ("GET", "/column/no-such-column", by_role(404, 404, 404, 404, 404, 404), "public.column"),
     ("GET", "/care-mode/on", by_role(302, 302, 302, 302, 302, 302), "site.care_mode"),
     ("GET", "/care-mode/maybe", by_role(404, 404, 404, 404, 404, 404), "site.care_mode"),
     ("GET", "/static/css/portal.css", PUBLIC, "static"),

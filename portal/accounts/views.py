@@ -114,7 +114,7 @@ def logout():
     db.session.commit()
     logout_user()
     flash("您已安全退出。", "info")
-    return redirect(url_for("site.home"))
+    return redirect(url_for("public.home"))
 
 
 @bp.route("/set-password/<token>", methods=["GET", "POST"])

@@ -1,44 +1,22 @@
-"""Review and publishing: the reviewer's queue, the public site, search, feeds.
-
-The center's reviewers publish, schedule, return, decline and withdraw items
-(``services``); the public sees only what is published: the home page panels,
-the column pages (plugged into ``site`` by column kind), item and unit pages,
-search (kept in step with publishing by ``indexing``), Atom feeds and the
-sitemap. ``flask publish-due`` and ``flask import-items`` are in ``cli``.
+"""Review and publishing: the reviewer's queue and decisions, the word check (错敏词),
+scheduled publishing, the search index kept in step (``indexing``) and the admin's page
+editor. The pages the public reads are in ``portal.public``. ``flask publish-due`` and
+``flask import-items`` are in ``cli``.
 """
 
 
 def init_app(app):
     from ..site.nav import admin_link, desk_link
-    from ..site.views import column_view, home_panel
     from . import cli, demo, indexing, models, permissions  # noqa: F401
-    from .queries import first_media
-    from .views import (
-        COLUMN_VIEWS,
-        bp,
-        conditional,
-        home_banners,
-        home_featured,
-        home_latest,
-        page_url,
-    )
+    from .views import bp, page_url
 
     app.register_blueprint(bp)
-    app.after_request(conditional)
     desk_link(app, "审核队列", "publishing.queue", "desk.review", order=30)
     admin_link(app, "错敏词", "publishing.words", order=50)
     admin_link(app, "页面编辑", "publishing.pages", order=55)
-    for kind, view in COLUMN_VIEWS.items():
-        column_view(app, kind.value, view)
-    home_panel(app, 10, "publishing/panel_banners.html", home_banners)
-    home_panel(app, 20, "publishing/panel_featured.html", home_featured)
-    home_panel(app, 30, "publishing/panel_latest.html", home_latest)
     indexing.init_app(app)
     cli.init_app(app)
-    from .queries import column_updated
-
-    app.jinja_env.globals.update(media_src=media_src, first_media=first_media, page_url=page_url,
-                                 column_updated=column_updated)
+    app.jinja_env.globals.update(media_src=media_src, page_url=page_url)
     # The monitor's scheduler runs due publishing every minute through this hook.
     app.extensions["publish_due"] = publish_due
     # Texts outside items (replies to citizens) get the same 错敏词 check.

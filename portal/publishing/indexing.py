@@ -31,9 +31,9 @@ def doc_id(item_id: int) -> str:
 def item_path(item_id: int) -> str:
     """The public page of an item, also outside a request (CLI, scheduler)."""
     if has_request_context():
-        return url_for("publishing.item", item_id=item_id)
+        return url_for("public.item", item_id=item_id)
     adapter = current_app.url_map.bind("localhost", script_name="/")
-    return adapter.build("publishing.item", {"item_id": item_id})
+    return adapter.build("public.item", {"item_id": item_id})
 
 
 def item_document(item: Item) -> dict:

@@ -1,8 +1,7 @@
-"""The reviewer's queue, the admin's word list and page editor, and the public site.
+"""The reviewer's queue, the admin's word list and page editor.
 
 Views are thin: load and check (``get_or_404``), validate the form, call a
-service, commit once, redirect. Public pages only ever show published items
-and answer conditional GETs (see ``conditional``).
+service, commit once, redirect. The public pages are in ``portal.public``.
 """
 
 from __future__ import annotations
@@ -15,25 +14,22 @@ from sqlalchemy.orm import joinedload
 from .. import clock
 from ..accounts.models import Unit
 from ..errors import Conflict, DomainError
-from ..extensions import db, limiter
+from ..extensions import db
 from ..forms import choices
 from ..permissions import get_or_404, require_login_and
-from ..search import service as search
 from ..site.models import Column, ColumnKind
 from ..submissions.models import Item, ItemEvent, ItemKind, ItemStatus
-from . import feeds, queries, services
+from . import services
 from .forms import (
     ConfirmForm,
     DeclineForm,
     PageForm,
     PublishForm,
     ReturnForm,
-    SearchForm,
     TermForm,
     WithdrawForm,
 )
 from .html import mark_terms, mark_text
-from .meta import article_meta
 from .models import PageRevision, TermKind, WordTerm
 
 bp = Blueprint("publishing", __name__)
@@ -91,8 +87,8 @@ def queue():
         query = query.order_by(Item.publish_at, Item.id)
     else:
         query = query.order_by(Item.published_at.desc(), Item.id.desc())
-    pagination = queries.paginate(query, _page(),
-                                  current_app.config["PUBLISHING_QUEUE_PAGE_SIZE"])
+    pagination = db.paginate(query, page=_page(), error_out=True,
+                             per_page=current_app.config["PUBLISHING_QUEUE_PAGE_SIZE"])
     counts = dict(db.session.execute(
         select(Item.status, func.count()).where(Item.status.in_([s for _, s in
                                                                  QUEUE_TABS.values()]))
@@ -315,150 +311,3 @@ def page_edit(slug: str):
                                    .order_by(PageRevision.id.desc()).limit(10)).all()
     return render_template("publishing/page_edit.html", form=form, column=column,
                            revisions=revisions), 400 if form.errors else 200
-
-
-# ---- the public site ------------------------------------------------------------------
-
-@bp.get("/items/<int:item_id>")
-def item(item_id: int):
-    found = get_or_404(Item, item_id, view="publishing.public_item")
-    return render_template("publishing/item.html", item=found, title_html=found.title,
-                           body_html=mark_terms(found.body_html, None),
-                           meta=article_meta(found))
-
-
-@bp.get("/units/<code>")
-def unit(code: str):
-    found = db.session.scalar(select(Unit).where(Unit.code == code))
-    if found is None:
-        abort(404)
-    pagination = queries.paginate(queries.of_unit(found), _page())
-    return render_template("publishing/unit.html", unit=found, pagination=pagination,
-                           units_column=_column_of_kind(ColumnKind.units))
-
-
-def _column_of_kind(kind: ColumnKind) -> Column | None:
-    return db.session.scalar(select(Column).where(Column.kind == kind)
-                             .order_by(Column.position).limit(1))
-
-
-@bp.get("/search")
-@limiter.limit(lambda: current_app.config["PUBLISHING_SEARCH_LIMIT"])
-def search_page():
-    form = SearchForm(formdata=request.args)
-    form.column.choices = choices([("", "全部栏目")] + [
-        (c.slug, c.name) for c in db.session.scalars(
-            select(Column).where(Column.kind.in_(queries.LIST_KINDS))
-            .order_by(Column.position))])
-    form.unit.choices = choices([("", "全部单位")] + [
-        (u.code, u.name) for u in db.session.scalars(select(Unit).order_by(Unit.kind, Unit.code))])
-    results = None
-    status = 200
-    if request.args and not form.validate():
-        status = 400
-    elif (form.q.data or "").strip():
-        results = search.get_index().search(
-            form.q.data, column=form.column.data or None, unit=form.unit.data or None,
-            date_from=form.date_from.data, date_to=form.date_to.data, page=_page(),
-            pagelen=current_app.config["PUBLISHING_SEARCH_PAGE_SIZE"])
-    return render_template("publishing/search.html", form=form, results=results), status
-
-
-@bp.get("/feed.atom")
-def feed():
-    return feeds.atom_response(None)
-
-
-@bp.get("/column/<slug>/feed.atom")
-def column_feed(slug: str):
-    column = db.session.scalar(select(Column).where(Column.slug == slug,
-                                                    Column.kind.in_(queries.LIST_KINDS)))
-    if column is None:
-        abort(404)
-    return feeds.atom_response(column)
-
-
-@bp.get("/sitemap.xml")
-def sitemap():
-    return feeds.sitemap_response()
-
-
-@bp.get("/sitemap-<int:part>.xml")
-def sitemap_part(part: int):
-    return feeds.sitemap_response(part) or abort(404)
-
-
-# ---- column kinds, plugged into site's /column/<slug> -------------------------------------
-
-def column_list(column: Column):
-    pagination = queries.paginate(queries.in_column(column), _page())
-    return render_template("publishing/column_list.html", column=column, pagination=pagination)
-
-
-def column_gallery(column: Column):
-    pagination = queries.paginate(queries.with_media(queries.in_column(column)), _page(),
-                                  current_app.config["PUBLISHING_GALLERY_PAGE_SIZE"])
-    return render_template("publishing/column_gallery.html", column=column,
-                           pagination=pagination, first_media=queries.first_media)
-
-
-def column_video(column: Column):
-    pagination = queries.paginate(queries.with_media(queries.in_column(column)), _page())
-    return render_template("publishing/column_video.html", column=column,
-                           pagination=pagination, first_media=queries.first_media)
-
-
-def column_page(column: Column):
-    return render_template("publishing/column_page.html", column=column)
-
-
-def column_units(column: Column):
-    return render_template("publishing/column_units.html", column=column,
-                           directory=queries.directory())
-
-
-COLUMN_VIEWS = {
-    ColumnKind.news: column_list,
-    ColumnKind.notices: column_list,
-    ColumnKind.gallery: column_gallery,
-    ColumnKind.video: column_video,
-    ColumnKind.page: column_page,
-    ColumnKind.units: column_units,
-}
-
-
-# ---- home page panels -------------------------------------------------------------------
-
-def home_banners() -> dict:
-    cfg = current_app.config
-    return {"urgent": queries.urgent(cfg["PUBLISHING_URGENT_BANNER_HOURS"]),
-            "notice": queries.latest_notice()}
-
-
-def home_featured() -> dict:
-    return {"featured": queries.featured_images(current_app.config["PUBLISHING_FEATURED"])}
-
-
-def home_latest() -> dict:
-    return {"columns": queries.latest_by_column(current_app.config["PUBLISHING_HOME_ITEMS"])}
-
-
-# ---- conditional GET ----------------------------------------------------------------------
-
-# Public pages whose responses carry an ETag (a hash of the body) and answer
-# If-None-Match with 304. The hash is of what was rendered, so a withdrawal
-# changes it at once; "no-cache" makes browsers and proxies ask every time.
-CONDITIONAL_ENDPOINTS = {"site.home", "site.column", "publishing.item", "publishing.unit",
-                         "publishing.search_page", "publishing.feed", "publishing.column_feed",
-                         "publishing.sitemap", "publishing.sitemap_part"}
-
-
-def conditional(response):
-    if (request.endpoint in CONDITIONAL_ENDPOINTS and request.method in ("GET", "HEAD")
-            and response.status_code == 200 and not response.direct_passthrough):
-        response.cache_control.no_cache = True
-        if current_user.is_authenticated:
-            response.cache_control.private = True
-        response.add_etag()
-        response.make_conditional(request)
-    return response

@@ -35,7 +35,7 @@ def desk_links(user) -> list[DeskLink]:
 
 def landing_url(user) -> str:
     links = desk_links(user)
-    return url_for(links[0].endpoint) if links else url_for("site.home")
+    return url_for(links[0].endpoint) if links else url_for("public.home")
 
 
 def admin_link(app, label: str, endpoint: str, order: int) -> None:

@@ -1,9 +1,11 @@
-"""Home page, column pages (dispatched by column kind), the 关怀版 switch."""
+"""The hooks the public pages are built from (home panels, column kinds, sitemap sources),
+the site's identity page for admins, robots.txt, the favicon and the 关怀版 switch."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from datetime import datetime
+from pathlib import Path
 
 from flask import (
     Blueprint,
@@ -57,24 +59,6 @@ def nav_columns() -> list[Column]:
         db.select(Column).where(Column.in_nav).order_by(Column.position, Column.id)).all()
 
 
-@bp.get("/")
-def home():
-    panels = [(template, context()) for _, template, context
-              in current_app.extensions.get(HOME_PANELS, [])]
-    return render_template("site/home.html", panels=panels)
-
-
-@bp.get("/column/<slug>")
-def column(slug: str):
-    col = db.session.scalar(db.select(Column).where(Column.slug == slug))
-    if col is None:
-        abort(404)
-    view = current_app.extensions.get(COLUMN_VIEWS, {}).get(col.kind.value)
-    if view is not None:
-        return view(col)
-    return render_template("site/column_empty.html", column=col)
-
-
 @bp.route("/admin/site", methods=["GET", "POST"])
 @require_login_and("admin.access")
 def settings():
@@ -122,14 +106,24 @@ def robots():
     from ..urls import external_url
 
     lines = ["User-agent: *", *(f"Disallow: {path}" for path in ROBOTS_DISALLOW), "",
-             f"Sitemap: {external_url('publishing.sitemap')}", ""]
+             f"Sitemap: {external_url('public.sitemap')}", ""]
     return "\n".join(lines), 200, {"Content-Type": "text/plain; charset=utf-8",
                                    "Cache-Control": "public, max-age=86400"}
 
 
 @bp.get("/favicon.ico")
 def favicon():
-    return current_app.send_static_file("favicon.ico")
+    # Sent from memory, not as a file stream: browsers often drop this request half-way,
+    # and a dropped stream leaves the file open until the garbage collector finds it.
+    icon = current_app.extensions.get("favicon")
+    if icon is None:
+        icon = current_app.extensions["favicon"] = (
+            Path(current_app.static_folder) / "favicon.ico").read_bytes()
+    response = current_app.response_class(icon, mimetype="image/vnd.microsoft.icon")
+    response.cache_control.public = True
+    response.cache_control.max_age = 7 * 24 * 3600
+    response.add_etag()
+    return response.make_conditional(request)
 
 
 @bp.get("/care-mode/<mode>")

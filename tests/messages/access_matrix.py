@@ -32,7 +32,7 @@ def setup(world):
 
 
 ROWS = [
-    ("GET", "/column/messages", PUBLIC, "site.column"),
+    ("GET", "/column/messages", PUBLIC, "public.column"),
     ("GET", "/messages/new", PUBLIC, "messages.new"),
     ("POST", "/messages/new", by_role(400, 400, 400, 400, 400, 400), "messages.new"),
     ("GET", "/messages/sent", by_role(302, 302, 302, 302, 302, 302), "messages.sent"),

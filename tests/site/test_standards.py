@@ -26,7 +26,9 @@ def test_robots_txt_names_the_sitemap_and_keeps_crawlers_off_the_desks(client):
 def test_there_is_a_favicon(client):
     resp = client.get("/favicon.ico")
     assert resp.status_code == 200 and resp.data[:4] == b"\x00\x00\x01\x00"  # ICO header
-    resp.close()
+    assert "max-age" in resp.headers["Cache-Control"] and not resp.direct_passthrough
+    again = client.get("/favicon.ico", headers={"If-None-Match": resp.headers["ETag"]})
+    assert again.status_code == 304
     assert 'rel="icon"' in client.get("/").get_data(as_text=True)
 
 

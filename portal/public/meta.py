@@ -61,4 +61,4 @@ def article_meta(item: Item) -> ArticleMeta:
     return ArticleMeta(
         title=item.title, description=description(item), keywords=keywords(item),
         author=item.unit.name, image=picture,
-        url=external_url("publishing.item", item_id=item.id))
+        url=external_url("public.item", item_id=item.id))

@@ -111,7 +111,7 @@ def test_every_sitemap_url_has_a_lastmod_and_public_messages_are_listed(client, 
 
 
 def test_a_big_sitemap_becomes_an_index_of_parts(client, make_item, monkeypatch):
-    from portal.publishing import feeds
+    from portal.public import feeds
 
     monkeypatch.setattr(feeds, "SITEMAP_MAX_URLS", 5)
     items = [make_item("published") for _ in range(12)]

@@ -18,12 +18,13 @@ from sqlalchemy import func, select
 
 from ..accounts.models import Unit, UnitKind
 from ..extensions import db
+from ..publishing import html
+from ..publishing.models import PageRevision
 from ..site.models import Column
 from ..site.views import sitemap_sources
 from ..submissions.models import Item, ItemStatus
 from ..urls import external_url
-from . import html, queries
-from .models import PageRevision
+from . import queries
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
@@ -54,11 +55,11 @@ def atom(column: Column | None, items: list[Item], updated: datetime | None) -> 
     site = cfg["SITE_NAME"]
     feed = ET.Element("feed", {"xmlns": ATOM_NS, "xml:lang": "zh-CN"})
     if column is None:
-        title, page = site, external_url("site.home")
-        self_url = external_url("publishing.feed")
+        title, page = site, external_url("public.home")
+        self_url = external_url("public.feed")
     else:
-        title, page = f"{column.name} - {site}", external_url("site.column", slug=column.slug)
-        self_url = external_url("publishing.column_feed", slug=column.slug)
+        title, page = f"{column.name} - {site}", external_url("public.column", slug=column.slug)
+        self_url = external_url("public.column_feed", slug=column.slug)
     _sub(feed, "title", title)
     _sub(feed, "subtitle", column.description if column is not None else cfg["SITE_SPONSOR"])
     _sub(feed, "id", self_url)
@@ -73,7 +74,7 @@ def atom(column: Column | None, items: list[Item], updated: datetime | None) -> 
         _sub(entry, "title", item.title)
         _sub(entry, "id", _tag_uri(item))
         _sub(entry, "link", rel="alternate", type="text/html",
-             href=external_url("publishing.item", item_id=item.id))
+             href=external_url("public.item", item_id=item.id))
         _sub(entry, "published", _rfc3339(item.published_at))
         _sub(entry, "updated", _rfc3339(item.published_at))
         entry_author = _sub(entry, "author")
@@ -109,7 +110,7 @@ def sitemap_urls() -> Iterator[tuple[str, datetime]]:
     what other packages register (public messages). A page that never changed since the
     site began gets the site's own last change."""
     site_changed = queries.last_change() or datetime(2000, 1, 1, tzinfo=UTC)
-    yield external_url("site.home"), site_changed
+    yield external_url("public.home"), site_changed
     by_column = dict(db.session.execute(
         select(Item.column_id, func.max(func.coalesce(Item.withdrawn_at, Item.published_at)))
         .where(Item.published_at.is_not(None)).group_by(Item.column_id)).all())
@@ -121,18 +122,18 @@ def sitemap_urls() -> Iterator[tuple[str, datetime]]:
     for column in db.session.scalars(select(Column).where(Column.in_nav)
                                      .order_by(Column.position)):
         changed = by_column.get(column.id) or pages.get(column.id)
-        yield external_url("site.column", slug=column.slug), changed or site_changed
+        yield external_url("public.column", slug=column.slug), changed or site_changed
     for unit_id, code, created in db.session.execute(
             select(Unit.id, Unit.code, Unit.created_at)
             .where(Unit.active, Unit.kind != UnitKind.center).order_by(Unit.code)):
-        yield external_url("publishing.unit", code=code), by_unit.get(unit_id) or created
+        yield external_url("public.unit", code=code), by_unit.get(unit_id) or created
     for source in sitemap_sources():
         yield from source()
     rows = db.session.execute(select(Item.id, Item.published_at)
                               .where(Item.status == ItemStatus.published)
                               .order_by(Item.published_at.desc(), Item.id.desc()))
     for item_id, published_at in rows:
-        yield external_url("publishing.item", item_id=item_id), published_at
+        yield external_url("public.item", item_id=item_id), published_at
 
 
 def _urlset(urls: Iterable[tuple[str, datetime]]) -> bytes:
@@ -156,7 +157,7 @@ def sitemap(part: int | None = None) -> bytes | None:
         for n in range(1, (len(urls) - 1) // per_file + 2):
             chunk = urls[(n - 1) * per_file:n * per_file]
             entry = _sub(index, "sitemap")
-            _sub(entry, "loc", external_url("publishing.sitemap_part", part=n))
+            _sub(entry, "loc", external_url("public.sitemap_part", part=n))
             _sub(entry, "lastmod", _rfc3339(max(lastmod for _, lastmod in chunk)))
         return ET.tostring(index, encoding="utf-8", xml_declaration=True)
     chunk = urls[(part - 1) * per_file:part * per_file] if part >= 1 else []

@@ -96,7 +96,7 @@ def directory() -> dict[UnitKind, list[tuple[Unit, int]]]:
 def column_updated(column: Column):
     """When a column's page last changed (更新时间): its text for a page column, else the
     newest publication or withdrawal in it."""
-    from .models import PageRevision
+    from ..publishing.models import PageRevision
 
     if column.kind == ColumnKind.page:
         return db.session.scalar(select(func.max(PageRevision.saved_at))

@@ -1,0 +1,5 @@
+"""Placeholder replaced below."""
+
+
+def init_app(app):
+    pass
