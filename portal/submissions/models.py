@@ -60,6 +60,11 @@ class Item(db.Model):
     __audit__ = Audited(columns=("status", "column_id"), center_only=True)
     __table_args__ = (
         Index("ix_item_status_published_at", "status", "published_at"),
+        # The public lists: a column's or a unit's published items, newest first (the
+        # pages walk these indexes in order, so a deep page does not sort the table).
+        Index("ix_item_column_status_published", "column_id", "status", "published_at", "id"),
+        Index("ix_item_unit_status_published", "unit_id", "status", "published_at", "id"),
+        Index("ix_item_kind_status_published", "kind", "status", "published_at", "id"),
         Index("ix_item_unit_first_submitted_at", "unit_id", "first_submitted_at"),
     )
 
