@@ -260,3 +260,47 @@ def ChineseAnalyzer():
     shift the word positions that phrase queries rely on.
     """
     return ChineseTokenizer() | LowercaseFilter()
+
+
+# ---- character bigrams: recall of any substring ---------------------------------------------
+
+def bigrams(text: str) -> Iterator[tuple[int, str, int]]:
+    """``(position, bigram, start)`` for every two adjacent word characters of ``text``
+    (half-width folded, lowercased). Positions are character offsets, so the bigrams of
+    any substring sit at consecutive positions and a phrase of them matches exactly that
+    substring; runs are separated by punctuation or spaces, which no bigram spans."""
+    folded = text.translate(_HALF_WIDTH).lower()
+    for run in _WORD_RUN.finditer(folded):
+        word, base = run.group(), run.start()
+        for i in range(len(word) - 1):
+            yield base + i, word[i:i + 2], base + i
+
+
+def has_cjk(text: str) -> bool:
+    return _CJK_ONLY.search(text) is not None
+
+
+class BigramTokenizer(Tokenizer):
+    """Whoosh tokenizer for the ``*_ng`` fields: overlapping character bigrams."""
+
+    def __call__(self, value, positions=False, chars=False, keeporiginal=False,
+                 removestops=True, start_pos=0, start_char=0, tokenize=True, mode="",
+                 **kwargs):
+        assert isinstance(value, str), f"{value!r} is not a str"
+        t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        for pos, gram, start in bigrams(value):
+            t.text = gram
+            t.boost = 1.0
+            t.stopped = False
+            if keeporiginal:
+                t.original = gram
+            if positions:
+                t.pos = start_pos + pos
+            if chars:
+                t.startchar = start_char + start
+                t.endchar = start_char + start + 2
+            yield t
+
+
+def BigramAnalyzer():
+    return BigramTokenizer()

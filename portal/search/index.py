@@ -63,10 +63,10 @@ from whoosh.qparser import (
     PhrasePlugin,
     QueryParser,
 )
-from whoosh.query import And, DateRange, NullQuery, Or, Query, Term
+from whoosh.query import And, DateRange, NullQuery, Or, Phrase, Query, Term
 from whoosh.util.filelock import FileLock
 
-from .analysis import ChineseAnalyzer, query_words
+from .analysis import BigramAnalyzer, ChineseAnalyzer, bigrams, has_cjk, query_words
 
 log = logging.getLogger(__name__)
 
@@ -88,6 +88,11 @@ SCHEMA = Schema(
     type=ID(stored=True),
     title=TEXT(analyzer=ChineseAnalyzer(), stored=True, field_boost=2.0),
     body=TEXT(analyzer=ChineseAnalyzer(), stored=True),
+    # Character bigrams of the same texts (not stored): a word that the segmenter cuts
+    # differently inside a longer compound, or a span across two words, is still found
+    # as a phrase of its bigrams, i.e. exactly where the text contains it.
+    title_ng=TEXT(analyzer=BigramAnalyzer(), phrase=True),
+    body_ng=TEXT(analyzer=BigramAnalyzer(), phrase=True),
     column=ID(stored=True),
     column_name=STORED(),
     unit=ID(stored=True),
@@ -269,6 +274,8 @@ def _prepare(doc: dict) -> dict:
             out[key] = str(doc[key])
     for key in _TEXT_FIELDS + _STORED_FIELDS:
         out[key] = "" if doc.get(key) is None else str(doc[key])
+    for key in _TEXT_FIELDS:
+        out[f"{key}_ng"] = out[key]
     published = doc.get("published_at")
     if published is not None:
         if not isinstance(published, datetime):
@@ -576,12 +583,15 @@ class SearchIndex:
             return "missing", 0
         with _damaged_quietly():
             try:
-                ix = whoosh_index.open_dir(str(self.root / name), schema=SCHEMA)
+                ix = whoosh_index.open_dir(str(self.root / name))
+                fields = set(ix.schema.names())
                 with ix.searcher() as searcher:
                     count = searcher.doc_count()
                 ix.close()
             except Exception:  # whoosh raises many kinds on a damaged index
                 return "corrupt", 0
+        if not set(SCHEMA.names()) <= fields:
+            return "outdated", count  # built by an earlier version: rebuild it
         return "ok", count
 
     def doc_count(self) -> int:
@@ -745,9 +755,47 @@ def _normalize_query(text: str) -> str:
         else:
             # Pre-segment Chinese so that each word becomes its own
             # title-or-body clause; left whole, a run like 县政府安全生产
-            # would need all its words in the same field.
-            parts.extend(query_words(part))
+            # would need all its words in the same field. A Chinese run also
+            # matches wherever the text contains it as it was typed (its
+            # bigram phrase, see _with_bigrams), however the text was segmented.
+            words = query_words(part)
+            if len(words) > 1 and has_cjk(part) and _WORDS_ONLY.fullmatch(part):
+                parts.append(f'(({" AND ".join(words)}) OR "{part}")')
+            else:
+                parts.extend(words)
     return " ".join(parts)
+
+
+_WORDS_ONLY = re.compile(r"[^\W_]+")
+
+
+def _bigram_phrase(field: str, text: str) -> Query | None:
+    grams = [gram for _, gram, _ in bigrams(text)]
+    if not grams or len(grams) != len(text) - 1:  # only a single run of word characters
+        return None
+    return Term(field, grams[0]) if len(grams) == 1 else Phrase(field, grams)
+
+
+def _with_bigrams(query: Query, phrases: dict[tuple[str, ...], str]) -> Query:
+    """Widen each Chinese word and phrase on title or body to "or the text contains it
+    exactly" (its bigram phrase on ``title_ng``/``body_ng``): full recall of substrings.
+    ``phrases`` maps a phrase's words to the text typed between the quotes (the words of
+    a segmentation may overlap, so they cannot simply be joined)."""
+
+    def widen(q: Query) -> Query:
+        if isinstance(q, Term) and q.fieldname in _TEXT_FIELDS:
+            text = q.text if isinstance(q.text, str) else q.text.decode()
+        elif isinstance(q, Phrase) and q.fieldname in _TEXT_FIELDS:
+            words = tuple(w if isinstance(w, str) else w.decode() for w in q.words)
+            text = phrases.get(words, "".join(words))
+        else:
+            return q
+        if len(text) < 2 or not has_cjk(text):
+            return q
+        alt = _bigram_phrase(f"{q.fieldname}_ng", text)
+        return Or([q, alt]) if alt is not None else q
+
+    return query.accept(widen)
 
 
 def _plain_query(text: str) -> Query | None:
@@ -765,11 +813,13 @@ def build_query(text: str | None) -> Query | None:
     """
     if not text or not text.strip():
         return None
+    normalized = _normalize_query(text)
+    phrases = {tuple(query_words(p)): p for p in re.findall(r'"([^"]*)"', normalized)}
     try:
-        query = _parser().parse(_normalize_query(text)).normalize()
+        query = _parser().parse(normalized).normalize()
     except Exception:
         # Citizens type anything; a search box must not error.
         query = None
     if query is None or query is NullQuery or not any(True for _ in query.iter_all_terms()):
-        return _plain_query(text)
-    return query
+        query = _plain_query(text)
+    return _with_bigrams(query, phrases) if query is not None else None
