@@ -37,6 +37,7 @@ test: $(VENV)/.installed node_modules/axe-core/axe.min.js
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 bench: $(VENV)/.installed
+	scripts/system-deps.sh bench
 	$(PY) -m bench $(BENCH_ARGS)
 
 lint: $(VENV)/.installed

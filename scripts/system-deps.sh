@@ -2,13 +2,17 @@
 # Install what the portal needs from the machine's package manager, only when missing:
 #   ffmpeg/ffprobe (video and audio checks, poster frames; the portal degrades without them)
 #   chromium + a CJK font (the real-browser tests; only for `make test`)
-# Usage: scripts/system-deps.sh [run|test]
+#   wrk (the load generator of the benchmark; only for `make bench`)
+# Usage: scripts/system-deps.sh [run|test|bench]
 set -e
 want="ffmpeg"
 command -v ffprobe >/dev/null 2>&1 && want=""
 if [ "${1:-run}" = "test" ]; then
   command -v chromium >/dev/null 2>&1 || want="$want chromium"
   fc-list 2>/dev/null | grep -qi -e "WenQuanYi" -e "Noto Sans CJK" || want="$want fonts-wqy-microhei"
+fi
+if [ "${1:-run}" = "bench" ]; then
+  command -v wrk >/dev/null 2>&1 || want="$want wrk"
 fi
 [ -z "$(echo $want | tr -d ' ')" ] && exit 0
 if ! command -v apt-get >/dev/null 2>&1; then

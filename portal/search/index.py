@@ -298,10 +298,12 @@ def _atomic_write(path: Path, text: str) -> None:
 def _damaged_quietly():
     """Whoosh leaves a file open when it fails to read a damaged index; it is closed when
     the failure is dropped. Keep that expected ResourceWarning out of the logs."""
+    failed: list[bool] = []  # callers append True when they caught a failure
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ResourceWarning)
-        yield
-        gc.collect()
+        yield failed
+        if failed:  # a full collection costs tens of milliseconds: only after a failure
+            gc.collect()
 
 
 @contextmanager
@@ -513,10 +515,11 @@ class SearchIndex:
 
     def _switch(self, new_ix: whoosh_index.Index, name: str, journal: Path) -> None:
         with _file_lock(self.root / "current.lock"):
-            with _damaged_quietly():
+            with _damaged_quietly() as failed:
                 try:
                     live = self._live_index()
                 except Exception as e:  # a damaged live index is simply replaced
+                    failed.append(True)
                     self._indexes.clear()
                     log.error("replacing unreadable search index: %s", repr(e))
                     live = None
@@ -581,7 +584,7 @@ class SearchIndex:
         name = self._live_name()
         if name is None or not (self.root / name).is_dir():
             return "missing", 0
-        with _damaged_quietly():
+        with _damaged_quietly() as failed:
             try:
                 ix = whoosh_index.open_dir(str(self.root / name))
                 fields = set(ix.schema.names())
@@ -589,6 +592,7 @@ class SearchIndex:
                     count = searcher.doc_count()
                 ix.close()
             except Exception:  # whoosh raises many kinds on a damaged index
+                failed.append(True)
                 return "corrupt", 0
         if not set(SCHEMA.names()) <= fields:
             return "outdated", count  # built by an earlier version: rebuild it
@@ -633,7 +637,7 @@ class SearchIndex:
         # A rebuild may delete the directory between reading CURRENT and
         # opening it; the second attempt sees the new CURRENT.
         for attempt in range(2):
-            with _damaged_quietly():
+            with _damaged_quietly() as failed:
                 try:
                     ix = self._live_index()
                     if ix is None:
@@ -642,10 +646,12 @@ class SearchIndex:
                         return self._search_page(searcher, query, filters, page, pagelen,
                                                  sort)
                 except (FileNotFoundError, whoosh_index.EmptyIndexError):
+                    failed.append(True)
                     self._indexes.clear()
                     if attempt:
                         raise
                 except Exception as e:  # damaged: pages keep serving, the scheduler rebuilds
+                    failed.append(True)
                     self._indexes.clear()
                     # No traceback kept: it would hold whoosh's open files.
                     log.error("search index %s unreadable: %s", self.root, repr(e))
