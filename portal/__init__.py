@@ -21,7 +21,7 @@ from sqlalchemy import exc as sa_exc
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
-from . import clock, security
+from . import assets, clock, security
 from .errors import DomainError
 from .extensions import csrf, db, limiter, login_manager, migrate, render_item
 from .search import service as search_service
@@ -40,6 +40,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     _configure(app, test_config)
     _init_extensions(app)
     security.init_app(app)
+    assets.init_app(app)
     search_service.init_app(app)
     for name in FEATURES:
         importlib.import_module(f"portal.{name}").init_app(app)
