@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-from flask import current_app
 from sqlalchemy import select
 
-from ..aftercommit import after_commit
 from ..demo import seeder
 from ..extensions import db
-from ..search import service as search
 from ..site.models import Column
 from . import services
 from .models import TermKind, WordTerm
@@ -112,20 +109,5 @@ def seed_publishing() -> list[str]:
             added += 1
     if added:
         lines.append(f"错敏词 {added} 条。")
-    # Items the earlier seeders published are indexed by the workflow signal; a
-    # rebuild from the committed database also covers anything made otherwise.
-    app = current_app._get_current_object()
-    after_commit(lambda: rebuild_index(app))
-    lines.append("检索索引将在提交后重建。")
     return lines
 
-
-def rebuild_index(app) -> int:
-    """Rebuild the search index from the database, in a session of its own.
-
-    Runs after the demo's commit, when the committed session may not query
-    any more: a new application context gives a fresh session.
-    """
-    with app.app_context():
-        docs, total = search.all_documents(app)
-        return search.get_index(app).rebuild(docs, total=total)

@@ -4,6 +4,7 @@ from sqlalchemy import func, select
 
 from portal.accounts.models import Role, Unit, User
 from portal.extensions import db
+from portal.search import service as search
 
 
 def test_units_create_then_first_admin(runner, app):
@@ -73,6 +74,10 @@ def test_demo_is_idempotent_and_prints_logins(runner, app):
     r = runner.invoke(args=["demo"])
     assert r.exit_code == 0, r.output
     assert "admin" in r.output and "Demo-2026-county" in r.output
+    # Search finds everything the example county shows, and the command says so.
+    expected = search.expected_count()
+    assert expected > 100 and search.get_index().doc_count() == expected
+    assert f"检索索引已重建：{expected} 篇（应有 {expected} 篇）" in r.output
     units = db.session.scalar(select(func.count()).select_from(Unit))
     users = db.session.scalar(select(func.count()).select_from(User))
     assert runner.invoke(args=["demo"]).exit_code == 0
