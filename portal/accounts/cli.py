@@ -53,10 +53,12 @@ def create_user(username, unit_code, role, email, name, password):
 @click.argument("code")
 @click.argument("name")
 @click.option("--kind", required=True, type=click.Choice(["township", "department", "center"]))
-def create_unit(code, name, kind):
+@click.option("--since", default=None, metavar="YYYY-MM-DD",
+              help="加入报送考核的日期（导入历史数据时用；默认今天）")
+def create_unit(code, name, kind, since):
     """Create a unit."""
     try:
-        unit = services.create_unit(None, code, name, kind)
+        unit = services.create_unit(None, code, name, kind, since=since)
     except DomainError as e:
         _fail(e.message)
     db.session.commit()
@@ -66,7 +68,7 @@ def create_unit(code, name, kind):
 @units_cli.command("import")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def import_units(file: Path):
-    """Import units from a CSV file with the header code,name,kind."""
+    """Import units from a CSV file with the header code,name,kind[,since]."""
     raw = file.read_bytes()
     try:
         text = raw.decode("utf-8-sig")

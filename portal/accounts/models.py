@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 import secrets
-from datetime import datetime
+from datetime import date, datetime
 
 from flask_login import UserMixin
 from sqlalchemy import ForeignKey, String
@@ -72,8 +72,22 @@ class Unit(db.Model):
     reply_signoff: Mapped[bool] = mapped_column(default=False)
     email: Mapped[str | None] = mapped_column(String(254))
     created_at: Mapped[datetime] = mapped_column(default=clock.now)
+    # When the unit joined the portal's reporting (its first month in the roster); None
+    # for units that have always been there. Set on creation, or given for history.
+    joined_on: Mapped[date | None]
+    # When it was last deactivated: it stays in the roster of the months it was active.
+    deactivated_at: Mapped[datetime | None]
 
     users: Mapped[list[User]] = relationship(back_populates="unit", order_by="User.username")
+
+    def in_roster(self, start: datetime, end: datetime) -> bool:
+        """Whether the unit belongs to the roster of the period ``[start, end)`` (UTC): it
+        had joined before the period ended and was not deactivated before it began."""
+        if self.joined_on is not None and clock.start_of_day(self.joined_on) >= end:
+            return False
+        if not self.active:
+            return self.deactivated_at is not None and self.deactivated_at >= start
+        return True
 
     @property
     def is_center(self) -> bool:

@@ -13,7 +13,7 @@ import io
 import re
 import secrets
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import date, timedelta
 
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
@@ -69,12 +69,30 @@ def _check_unit_fields(code: str, name: str, unit: Unit | None = None) -> None:
         raise DomainError(f"单位名称「{name}」已存在。")
 
 
+def parse_since(value) -> date | None:
+    """A joining date typed as YYYY-MM-DD (or empty); not in the future."""
+    if value in (None, ""):
+        return None
+    if isinstance(value, date):
+        since = value
+    else:
+        try:
+            since = date.fromisoformat(str(value).strip())
+        except ValueError:
+            raise DomainError(f"加入日期「{value}」应写成 YYYY-MM-DD，例如 2024-01-01。") from None
+    if since > clock.today():
+        raise DomainError(f"加入日期 {since:%Y-%m-%d} 不能晚于今天。")
+    return since
+
+
 def create_unit(actor, code: str, name: str, kind, *, counted: bool | None = None,
-                skip_signoff: bool = False, email: str | None = None) -> Unit:
+                skip_signoff: bool = False, email: str | None = None,
+                since=None) -> Unit:
+    """Create a unit; it joins the roster from ``since`` (default: today)."""
     code, name, kind = (code or "").strip(), (name or "").strip(), parse_kind(kind)
     _check_unit_fields(code, name)
     unit = Unit(code=code, name=name, kind=kind, skip_signoff=skip_signoff,
-                email=normalise_email(email),
+                email=normalise_email(email), joined_on=parse_since(since) or clock.today(),
                 counted=(kind != UnitKind.center) if counted is None else counted)
     db.session.add(unit)
     db.session.flush()
@@ -105,6 +123,7 @@ def set_unit_active(actor, unit: Unit, active: bool) -> None:
     if not active and actor is not None and actor.unit_id == unit.id:
         raise DomainError("不能停用自己所在的单位。")
     unit.active = active
+    unit.deactivated_at = None if active else clock.now()
     if not active:
         for user in unit.users:
             user.end_sessions()
@@ -121,7 +140,8 @@ class ImportReport:
 
 
 def import_units(actor, text: str) -> ImportReport:
-    """Load units from CSV text with a ``code,name,kind`` header.
+    """Load units from CSV text with a ``code,name,kind`` header and an optional ``since``
+    column (YYYY-MM-DD: when the unit joined, for bringing in history).
 
     Idempotent by code: an existing code is updated, not duplicated. Each bad
     row is reported with its line number and skipped; good rows are kept.
@@ -141,7 +161,8 @@ def import_units(actor, text: str) -> ImportReport:
                 existing = (db.session.scalar(select(Unit).where(Unit.code == code))
                             if code else None)
                 if existing is None:
-                    create_unit(actor, code, name, row.get("kind") or "")
+                    create_unit(actor, code, name, row.get("kind") or "",
+                                since=row.get("since"))
                     report.created.append(code)
                 elif existing.name == name and existing.kind == parse_kind(row.get("kind") or ""):
                     report.unchanged.append(code)

@@ -52,12 +52,18 @@ class Figures:
         return asdict(self)
 
 
-def counted_units() -> list[Unit]:
-    """Active units counted in compliance: townships first, then departments, by code."""
+def counted_units(year: int | None = None, month: int | None = None) -> list[Unit]:
+    """Units counted in compliance, townships first, then departments, by code: those
+    active now, or, given a month, the month's roster (joined by its end and not
+    deactivated before its start, see ``Unit.in_roster``)."""
     order = case((Unit.kind == UnitKind.township, 0), (Unit.kind == UnitKind.department, 1),
                  else_=2)
-    return db.session.scalars(select(Unit).where(Unit.active, Unit.counted)
-                              .order_by(order, Unit.code)).all()
+    if year is None:
+        return db.session.scalars(select(Unit).where(Unit.active, Unit.counted)
+                                  .order_by(order, Unit.code)).all()
+    start, end = clock.month_bounds(year, month)
+    units = db.session.scalars(select(Unit).where(Unit.counted).order_by(order, Unit.code))
+    return [u for u in units if u.in_roster(start, end)]
 
 
 def quota_rules(unit_ids: list[int], year: int, month: int) -> dict[int, QuotaRule]:
@@ -83,7 +89,7 @@ def compute(year: int, month: int, quota: int, points: dict | None = None,
     """
     points = {**DEFAULT_POINTS, **(points or {})}
     start, end = clock.month_bounds(year, month)
-    units = counted_units()
+    units = counted_units(year, month)
     ids = [u.id for u in units]
     rules = quota_rules(ids, year, month)
 
