@@ -107,30 +107,29 @@ def build_county(units_n: int, items_n: int, messages_n: int, images_n: int, yea
     text_columns = [c.id for c in columns if c.kind in (ColumnKind.news, ColumnKind.notices)]
     span = years * 365 * 24 * 60
     image_every = max(1, items_n // max(1, images_n))
-    batch: list[dict] = []
-    for n in tqdm(range(items_n), desc="信息", unit="条"):
-        at = ANCHOR - timedelta(minutes=rnd.randrange(span))
-        topic = rnd.choice(TOPICS)
-        kind = (ItemKind.image if n % image_every == 0 and n // image_every < images_n
-                else rnd.choices([ItemKind.text, ItemKind.video, ItemKind.audio],
-                                 [0.9, 0.06, 0.04])[0])
-        column_id = (rnd.choice(gallery) if kind == ItemKind.image else
-                     rnd.choice(video) if kind == ItemKind.video else rnd.choice(text_columns))
-        paragraphs = "".join(
-            f"<p>{at:%Y年%m月%d日}，围绕{topic}工作，"
-            + "".join(rnd.choices(SENTENCES, k=rnd.randint(2, 6))) + "</p>"
-            for _ in range(rnd.randint(1, 8)))
-        batch.append(dict(
-            kind=kind, title=f"{rnd.choice(TOWNS)}扎实推进{topic}工作（{n}）",
-            summary=f"部署{topic}重点任务。", body_html=paragraphs, column_id=column_id,
-            unit_id=rnd.choice(unit_ids), created_at=at, updated_at=at,
-            first_submitted_at=at, submitted_at=at, published_at=at + timedelta(hours=3),
-            status=ItemStatus.published, urgent=rnd.random() < 0.01, event_place=""))
-        if len(batch) == 5000:
-            db.session.execute(insert(Item), batch)
-            batch.clear()
-    if batch:
-        db.session.execute(insert(Item), batch)
+
+    def items():
+        for n in tqdm(range(items_n), desc="信息", unit="条"):
+            at = ANCHOR - timedelta(minutes=rnd.randrange(span))
+            topic = rnd.choice(TOPICS)
+            kind = (ItemKind.image if n % image_every == 0 and n // image_every < images_n
+                    else rnd.choices([ItemKind.text, ItemKind.video, ItemKind.audio],
+                                     [0.9, 0.06, 0.04])[0])
+            column_id = (rnd.choice(gallery) if kind == ItemKind.image else
+                         rnd.choice(video) if kind == ItemKind.video
+                         else rnd.choice(text_columns))
+            paragraphs = "".join(
+                f"<p>{at:%Y年%m月%d日}，围绕{topic}工作，"
+                + "".join(rnd.choices(SENTENCES, k=rnd.randint(2, 6))) + "</p>"
+                for _ in range(rnd.randint(1, 8)))
+            yield dict(
+                kind=kind, title=f"{rnd.choice(TOWNS)}扎实推进{topic}工作（{n}）",
+                summary=f"部署{topic}重点任务。", body_html=paragraphs, column_id=column_id,
+                unit_id=rnd.choice(unit_ids), created_at=at, updated_at=at,
+                first_submitted_at=at, submitted_at=at, published_at=at + timedelta(hours=3),
+                status=ItemStatus.published, urgent=rnd.random() < 0.01, event_place="")
+
+    _insert(Item, items())
     db.session.commit()
     media_root.mkdir(parents=True, exist_ok=True)
     image_items = db.session.scalars(select(Item.id).where(Item.kind == ItemKind.image)
@@ -145,30 +144,41 @@ def build_county(units_n: int, items_n: int, messages_n: int, images_n: int, yea
                          size=len(data), sha256="0" * 64, width=64, height=48, thumb=path,
                          page=path, caption="现场图片", position=0,
                          original_filename="photo.png", created_at=ANCHOR))
-    if rows:
-        db.session.execute(insert(Media), rows)
+    _insert(Media, rows)
     categories = list(Category)
-    batch = []
-    for n in tqdm(range(messages_n), desc="留言", unit="条"):
-        at = ANCHOR - timedelta(minutes=rnd.randrange(span))
-        unit_id = rnd.choice(unit_ids)
-        answered = rnd.random() < 0.9
-        topic = rnd.choice(TOPICS)
-        batch.append(dict(
-            number=f"B{n:06d}", category=rnd.choice(categories),
-            status=MessageStatus.answered if answered else MessageStatus.accepted,
-            addressed_unit_id=unit_id, unit_id=unit_id, subject=f"关于{topic}的咨询",
-            body="请问相关政策如何办理？", public_subject=f"关于{topic}的咨询",
-            public_body="请问相关政策如何办理？", name="张三", phone="13800000000",
-            publish_allowed=True, public=True, code_hash="x", created_at=at, accepted_at=at,
-            due_at=at + timedelta(days=7),
-            answered_at=at + timedelta(days=3) if answered else None))
-        if len(batch) == 5000:
-            db.session.execute(insert(Message), batch)
-            batch.clear()
-    if batch:
-        db.session.execute(insert(Message), batch)
+
+    def messages():
+        for n in tqdm(range(messages_n), desc="留言", unit="条"):
+            at = ANCHOR - timedelta(minutes=rnd.randrange(span))
+            unit_id = rnd.choice(unit_ids)
+            answered = rnd.random() < 0.9
+            topic = rnd.choice(TOPICS)
+            yield dict(
+                number=f"B{n:06d}", category=rnd.choice(categories),
+                status=MessageStatus.answered if answered else MessageStatus.accepted,
+                addressed_unit_id=unit_id, unit_id=unit_id, subject=f"关于{topic}的咨询",
+                body="请问相关政策如何办理？", public_subject=f"关于{topic}的咨询",
+                public_body="请问相关政策如何办理？", name="张三", phone="13800000000",
+                publish_allowed=True, public=True, code_hash="x", created_at=at,
+                accepted_at=at, due_at=at + timedelta(days=7),
+                answered_at=at + timedelta(days=3) if answered else None)
+
+    _insert(Message, messages())
     db.session.commit()
+
+
+def _insert(model, rows, size: int = 5000) -> None:
+    """Bulk-insert ``rows`` (dicts) into ``model``'s table, ``size`` at a time."""
+    from portal.extensions import db
+
+    batch: list[dict] = []
+    for row in rows:
+        batch.append(row)
+        if len(batch) == size:
+            db.session.execute(insert(model), batch)
+            batch = []
+    if batch:
+        db.session.execute(insert(model), batch)
 
 
 # ---- measuring ---------------------------------------------------------------------------
@@ -189,10 +199,7 @@ def wrk(base: str, paths: list[str], duration: int, connections: int) -> dict:
         quoted = ", ".join(json.dumps(p) for p in paths)
         script.write(f"local paths = {{{quoted}}}\nlocal i = 0\n"
                      "request = function()\n  i = i % #paths + 1\n"
-                     "  return wrk.format(nil, paths[i])\nend\n"
-                     "response = function(status)\n  if status >= 400 then\n"
-                     "    wrk.thread:set('bad', (wrk.thread:get('bad') or 0) + 1)\n"
-                     "  end\nend\n")
+                     "  return wrk.format(nil, paths[i])\nend\n")
     try:
         out = subprocess.run(
             ["wrk", "-t2", f"-c{connections}", f"-d{duration}s", "--latency", "--timeout", "5s",

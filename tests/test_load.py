@@ -9,15 +9,8 @@ request has a timeout and the whole run a few minutes at most on a 2-core machin
 from __future__ import annotations
 
 import io
-import json
-import os
 import re
 import secrets
-import signal
-import socket
-import subprocess
-import sys
-import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -31,6 +24,7 @@ from portal.messages.models import Message
 from portal.site.models import Column
 from portal.submissions.models import Item, ItemStatus, Media
 from tests.conftest import PASSWORD
+from tests.gunicorn import gunicorn
 
 pytestmark = pytest.mark.load
 
@@ -40,50 +34,18 @@ TIMEOUT = 60
 CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture
 def server(app_config, tmp_path):
     """gunicorn, 4 sync workers, on the test database; Redis for the rate limits."""
-    port = _free_port()
-    env = {**os.environ,
-           "PORTAL_INSTANCE_PATH": app_config["INSTANCE_PATH"],
-           "PORTAL_SECRET_KEY": app_config["SECRET_KEY"],
-           "PORTAL_DATABASE_URL": app_config["DATABASE_URL"],
-           "PORTAL_SQLALCHEMY_ENGINE_OPTIONS": json.dumps(app_config["SQLALCHEMY_ENGINE_OPTIONS"]),
-           "PORTAL_REDIS_URL": "redis://127.0.0.1:6379/0",
-           "PORTAL_RATELIMIT_KEY_PREFIX": f"loadtest-{secrets.token_hex(4)}",
-           "PORTAL_PROXY_FIX_HOPS": "1",  # each citizen comes from an address of their own
-           "PORTAL_MESSAGE_SUBMIT_LIMIT": "100 per hour",
-           "PORTAL_MESSAGE_POST_LIMIT": "100 per hour",
-           "PORTAL_MEDIA_USE_FFMPEG": "false"}
     log_path = tmp_path / "gunicorn.log"
-    with log_path.open("w") as log:
-        proc = subprocess.Popen(
-            [str(Path(sys.executable).parent / "gunicorn"), "--workers", "4", "--bind",
-             f"127.0.0.1:{port}", "--timeout", "120", "portal:create_app()"],
-            env=env, stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                requests.get(base + "/messages/new", timeout=5)
-                break
-            except requests.RequestException:
-                time.sleep(0.2)
+    with gunicorn(app_config, log_path, workers=4, env={
+            "PORTAL_REDIS_URL": "redis://127.0.0.1:6379/0",
+            "PORTAL_RATELIMIT_KEY_PREFIX": f"loadtest-{secrets.token_hex(4)}",
+            "PORTAL_PROXY_FIX_HOPS": "1",  # each citizen comes from an address of their own
+            "PORTAL_MESSAGE_SUBMIT_LIMIT": "100 per hour",
+            "PORTAL_MESSAGE_POST_LIMIT": "100 per hour",
+            "PORTAL_MEDIA_USE_FFMPEG": "false"}) as base:
         yield base
-    finally:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
     errors = [line for line in log_path.read_text().splitlines() if "Traceback" in line]
     assert not errors, log_path.read_text()[-5000:]
 

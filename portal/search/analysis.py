@@ -276,6 +276,11 @@ def bigrams(text: str) -> Iterator[tuple[int, str, int]]:
             yield base + i, word[i:i + 2], base + i
 
 
+def is_word_run(text: str) -> bool:
+    """Whether ``text`` is one run of word characters (what ``bigrams`` covers whole)."""
+    return _WORD_RUN.fullmatch(text) is not None
+
+
 def has_cjk(text: str) -> bool:
     return _CJK_ONLY.search(text) is not None
 

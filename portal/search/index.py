@@ -66,7 +66,14 @@ from whoosh.qparser import (
 from whoosh.query import And, DateRange, NullQuery, Or, Phrase, Query, Term
 from whoosh.util.filelock import FileLock
 
-from .analysis import BigramAnalyzer, ChineseAnalyzer, bigrams, has_cjk, query_words
+from .analysis import (
+    BigramAnalyzer,
+    ChineseAnalyzer,
+    bigrams,
+    has_cjk,
+    is_word_run,
+    query_words,
+)
 
 log = logging.getLogger(__name__)
 
@@ -765,20 +772,17 @@ def _normalize_query(text: str) -> str:
             # matches wherever the text contains it as it was typed (its
             # bigram phrase, see _with_bigrams), however the text was segmented.
             words = query_words(part)
-            if len(words) > 1 and has_cjk(part) and _WORDS_ONLY.fullmatch(part):
+            if len(words) > 1 and has_cjk(part) and is_word_run(part):
                 parts.append(f'(({" AND ".join(words)}) OR "{part}")')
             else:
                 parts.extend(words)
     return " ".join(parts)
 
 
-_WORDS_ONLY = re.compile(r"[^\W_]+")
-
-
 def _bigram_phrase(field: str, text: str) -> Query | None:
-    grams = [gram for _, gram, _ in bigrams(text)]
-    if not grams or len(grams) != len(text) - 1:  # only a single run of word characters
+    if len(text) < 2 or not is_word_run(text):
         return None
+    grams = [gram for _, gram, _ in bigrams(text)]
     return Term(field, grams[0]) if len(grams) == 1 else Phrase(field, grams)
 
 

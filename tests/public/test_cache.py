@@ -3,14 +3,7 @@ changes, and a change is seen at once in every process serving the site."""
 
 from __future__ import annotations
 
-import json
-import os
 import secrets
-import signal
-import subprocess
-import sys
-import time
-from pathlib import Path
 
 import pytest
 import requests
@@ -19,7 +12,7 @@ from portal.accounts.models import Role
 from portal.extensions import db
 from portal.publishing import services
 from portal.site.models import Column
-from tests.test_load import _free_port
+from tests.gunicorn import gunicorn
 
 
 def _cache(resp) -> str | None:
@@ -122,33 +115,6 @@ def test_the_cache_can_be_switched_off(app, client, make_item):
 
 # ---- across processes -------------------------------------------------------------------
 
-def _start(app_config, tmp_path, name: str, extra: dict) -> tuple[subprocess.Popen, str]:
-    port = _free_port()
-    env = {**os.environ,
-           "PORTAL_INSTANCE_PATH": app_config["INSTANCE_PATH"],
-           "PORTAL_SECRET_KEY": app_config["SECRET_KEY"],
-           "PORTAL_DATABASE_URL": app_config["DATABASE_URL"],
-           "PORTAL_SQLALCHEMY_ENGINE_OPTIONS": json.dumps(app_config["SQLALCHEMY_ENGINE_OPTIONS"]),
-           "PORTAL_BASE_URL": app_config["BASE_URL"], **extra}
-    with (tmp_path / f"{name}.log").open("w") as log:
-        proc = subprocess.Popen(
-            [str(Path(sys.executable).parent / "gunicorn"), "--workers", "1", "--bind",
-             f"127.0.0.1:{port}", "portal:create_app()"], env=env, stdout=log,
-            stderr=subprocess.STDOUT)
-    return proc, f"http://127.0.0.1:{port}"
-
-
-def _wait(base: str) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            requests.get(base + "/robots.txt", timeout=5)
-            return
-        except requests.RequestException:
-            time.sleep(0.2)
-    raise AssertionError(f"{base} did not start")
-
-
 @pytest.mark.parametrize("shared", ["file", "redis"])
 def test_every_process_sees_a_change_within_a_second(app, app_config, tmp_path, make_item,
                                                      reviewer, shared):
@@ -164,11 +130,10 @@ def test_every_process_sees_a_change_within_a_second(app, app_config, tmp_path, 
         from portal.public.cache import Generation
         app.extensions["page_cache_generation"] = Generation(app)
     make_item("published", title="已发布的旧信息")
-    servers = [_start(app_config, tmp_path, f"server{n}", extra) for n in (1, 2)]
-    try:
-        bases = [base for _, base in servers]
+    with (gunicorn(app_config, tmp_path / "server1.log", workers=1, env=extra) as one,
+          gunicorn(app_config, tmp_path / "server2.log", workers=1, env=extra) as two):
+        bases = [one, two]
         for base in bases:
-            _wait(base)
             requests.get(base + "/", timeout=10)
             cached = requests.get(base + "/", timeout=10)
             assert cached.headers.get("X-Page-Cache") == "hit"
@@ -181,8 +146,3 @@ def test_every_process_sees_a_change_within_a_second(app, app_config, tmp_path, 
         assert all("县政府召开常务会议" in page.text for page in pages)
         assert [p.headers["X-Page-Cache"] for p in pages] == (
             ["miss", "hit"] if shared == "redis" else ["miss", "miss"])
-    finally:
-        for proc, _ in servers:
-            proc.send_signal(signal.SIGTERM)
-        for proc, _ in servers:
-            proc.wait(timeout=30)
