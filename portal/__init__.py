@@ -155,6 +155,7 @@ def _init_templates(app: Flask) -> None:
 
     app.jinja_env.filters["local"] = clock.format_local
     app.jinja_env.filters["iso"] = clock.iso
+    app.jinja_env.filters["cn_date"] = clock.cn_date
     app.jinja_env.globals["holidays_unconfirmed"] = clock.holidays_unconfirmed
     app.jinja_env.globals.update(can=can, desk_links=desk_links, admin_links=admin_links,
                              desk_notices=desk_notices, nav_columns=nav_columns)

@@ -94,6 +94,15 @@ def iso(dt: datetime | date | None) -> str:
     return dt.isoformat()
 
 
+def cn_date(value: datetime | date | None) -> str:
+    """A date as official documents write it: 2026年12月3日 (no zero padding; an instant
+    is taken in local time)."""
+    if value is None:
+        return ""
+    d = local(value).date() if isinstance(value, datetime) else value
+    return f"{d.year}年{d.month}月{d.day}日"
+
+
 def format_local(dt: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
     """Jinja filter: an instant shown in local time ('' for None)."""
     return "" if dt is None else local(dt).strftime(fmt)

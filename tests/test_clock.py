@@ -84,3 +84,11 @@ def test_configured_days_win_over_the_package_and_cover_unknown_years(app):
     assert not cal.is_workday(date(2027, 2, 8))  # a Monday, configured holiday
     assert cal.is_workday(date(2027, 2, 6))      # a Saturday, configured workday
     assert cal.add_working_days(date(2027, 2, 5), 2) == date(2027, 2, 9)
+
+
+def test_cn_date_writes_dates_as_official_documents_do(app):
+    assert clock.cn_date(date(2026, 12, 3)) == "2026年12月3日"
+    assert clock.cn_date(date(2027, 1, 9)) == "2027年1月9日"
+    # an instant is dated in China time: 2026-11-30 17:00 UTC is 1 December there
+    assert clock.cn_date(datetime(2026, 11, 30, 17, 0, tzinfo=UTC)) == "2026年12月1日"
+    assert clock.cn_date(None) == ""

@@ -36,7 +36,8 @@ def seed_accounts() -> list[str]:
                         email=f"{code.lower()}@example-county.gov.cn")
             db.session.add(unit)
         people = ([("admin", Role.admin, "王管理"), ("reviewer1", Role.reviewer, "李审核"),
-                   ("reviewer2", Role.reviewer, "赵审核")] if kind == UnitKind.center else
+                   ("reviewer2", Role.reviewer, "赵审核"),
+                   ("leader1", Role.leader, "孙主任")] if kind == UnitKind.center else
                   [(f"{code.lower()}-officer", Role.officer, f"{name}信息员"),
                    (f"{code.lower()}-leader", Role.leader, f"{name}分管领导")])
         for username, role, person in people:
@@ -46,7 +47,7 @@ def seed_accounts() -> list[str]:
                                     password_hash=hashed))
     return [
         "示例县登录账号（密码均为 " + DEMO_PASSWORD + "）：",
-        "  管理员 admin；审核员 reviewer1、reviewer2",
+        "  管理员 admin；审核员 reviewer1、reviewer2；中心领导（通报审签）leader1",
         "  乡镇信息员 t01-officer … t12-officer，分管领导 t01-leader …",
         "  部门信息员 d01-officer … d22-officer，分管领导 d01-leader …",
     ]

@@ -6,7 +6,7 @@ from flask.cli import AppGroup
 from .. import clock
 from ..errors import DomainError
 from ..extensions import db
-from . import services
+from . import notices, services
 
 monitor_cli = AppGroup("monitor", help="报送考核：月度统计与通报、进度提醒")
 
@@ -15,7 +15,8 @@ monitor_cli = AppGroup("monitor", help="报送考核：月度统计与通报、�
 @click.option("--month", "month_text", default=None, help="YYYY-MM，默认为上个月")
 @click.option("--note", default="", help="修订说明（重新统计时写入通报）")
 def run_command(month_text, note):
-    """Freeze a month's figures and post or revise its notice (default: last month)."""
+    """Freeze a month's figures and prepare its notice as a draft (default: last month).
+    The notice is published only after the center signs it off (审签) on its page."""
     try:
         year, month = clock.parse_month(month_text) if month_text else clock.previous_month()
         run = services.run_month(year, month, note=note)
@@ -25,7 +26,10 @@ def run_command(month_text, note):
     t = run.totals
     click.echo(f"{year}年{month}月：第 {run.revision} 版。考核单位 {t['counted']} 个，"
                f"报送 {t['submitted']} 条，完成 {t['met']} 个，未完成 {t['below']} 个，"
-               f"未报送 {t['none']} 个。通报：{run.monitor_month.notice_item.title}")
+               f"未报送 {t['none']} 个。")
+    notice = notices.get(year, month)
+    click.echo(f"通报《{notices.title(year, month)}》：{notice.status_label}"
+               + ("，待审签后发布。" if notice.status == "draft" else "。"))
 
 
 @monitor_cli.command("remind")

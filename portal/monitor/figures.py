@@ -15,6 +15,7 @@ from .. import clock
 from ..accounts.models import UNIT_KIND_LABELS, Unit, UnitKind
 from ..extensions import db
 from ..submissions.models import DualReport, DualStatus, Item, ItemStatus
+from . import scoring
 from .models import DEFAULT_POINTS, STATUS_LABELS, QuotaRule
 
 
@@ -39,6 +40,19 @@ class Figures:
     points: int = 0
     status: str = field(default="none")
     position: int = 0  # order in the month table (townships first, then by code)
+    # The assessment (政务信息考核): adoptions dated in the month, by the outlet's level,
+    # 批示 among them, deductions, the month's score, the year's so far and its rank
+    # among units of the same kind (townships, departments; ties share a rank).
+    adoptions: int = 0
+    adopt_county: int = 0
+    adopt_city: int = 0
+    adopt_province: int = 0
+    adopt_state: int = 0
+    instructions: int = 0
+    penalties: int = 0
+    score: int = 0
+    score_year: int = 0
+    rank: int = 0
 
     @property
     def kind_label(self) -> str:
@@ -143,7 +157,40 @@ def compute(year: int, month: int, quota: int, points: dict | None = None,
         f.status = ("exempt" if f.exempt else "none" if counted == 0
                     else "met" if counted >= f.quota else "below")
         result.append(f)
+    _add_scores(result, year, month)
     return result
+
+
+def _late_by_month(year: int, month: int, ids: list[int]) -> dict[int, dict]:
+    """Urgent items reported late (迟报) per unit and (year, month), January to ``month``."""
+    start, _ = clock.month_bounds(year, 1)
+    _, end = clock.month_bounds(year, month)
+    late: dict[int, dict] = defaultdict(lambda: defaultdict(int))
+    for unit_id, at in db.session.execute(
+            select(Item.unit_id, Item.first_submitted_at)
+            .where(Item.urgent, Item.late, Item.first_submitted_at >= start,
+                   Item.first_submitted_at < end, Item.unit_id.in_(ids))):
+        late[unit_id][clock.month_of(at)] += 1
+    return late
+
+
+def _add_scores(rows: list[Figures], year: int, month: int) -> None:
+    """The assessment's columns of every row, and the ranks by the year's score so far."""
+    ids = [f.unit_id for f in rows]
+    month_scores, year_scores = scoring.unit_scores(year, month, ids,
+                                                    _late_by_month(year, month, ids))
+    for f in rows:
+        s = month_scores[f.unit_id]
+        f.adoptions, f.instructions, f.penalties, f.score = (
+            s.adoptions, s.instructions, s.penalties, s.score)
+        f.adopt_county, f.adopt_city = s.by_level["county"], s.by_level["city"]
+        f.adopt_province, f.adopt_state = s.by_level["province"], s.by_level["state"]
+        f.score_year = year_scores[f.unit_id]
+    for kind in {f.unit_kind for f in rows}:
+        ranks = scoring.rank({f.unit_id: f.score_year for f in rows if f.unit_kind == kind})
+        for f in rows:
+            if f.unit_kind == kind:
+                f.rank = ranks[f.unit_id]
 
 
 def message_figures(year: int, month: int) -> dict[int, dict]:

@@ -1,10 +1,26 @@
 """Forms of the monitor: rules, quota overrides and exemptions, running a month."""
 
-from wtforms import IntegerField, SelectField, StringField
+from flask_wtf.file import FileField
+from wtforms import (
+    BooleanField,
+    DateField,
+    HiddenField,
+    IntegerField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
 
 from ..forms import Form, choices
-from .models import BASIS_LABELS
+from .models import (
+    BASIS_LABELS,
+    INSTRUCTION_LABELS,
+    LEVEL_LABELS,
+    PENALTY_LABELS,
+    RULE_LABELS,
+)
+from .presets import PRESET_LABELS
 from .services import POINT_LABELS
 
 MONTH_RE = r"^\d{4}-(0[1-9]|1[0-2])$"
@@ -47,3 +63,95 @@ class QuotaRuleForm(Form):
 
 class RunForm(Form):
     note = StringField("修订说明（重新统计时填写）", validators=[Optional(), Length(max=200)])
+
+
+# ---- the assessment ----------------------------------------------------------------------
+
+class AdoptionForm(Form):
+    """One adoption of an item. ``target`` is "<outlet id>:<kind>" so that the outlet and
+    its kind are chosen together (no script needed)."""
+
+    target = SelectField("采用刊物（栏目）及类别", validators=[DataRequired("请选择采用的刊物。")])
+    adopted_on = DateField("采用日期", validators=[InputRequired("请填写采用日期。")])
+    commissioned = BooleanField("约稿信息")
+    instruction_level = SelectField("领导批示", choices=choices(
+        [("", "无"), *INSTRUCTION_LABELS.items()]), validators=[Optional()])
+    instructed_by = StringField("批示领导", validators=[Optional(), Length(max=50)])
+    instructed_on = DateField("批示日期", validators=[Optional()])
+    note = StringField("备注", validators=[Optional(), Length(max=200)])
+
+
+def target_choices(outlets) -> list:
+    pairs = []
+    for o in outlets:
+        if o.kinds:
+            pairs += [(f"{o.id}:{k}", f"{o.name}（{o.level_label}）— {k}") for k in o.kinds]
+        else:
+            pairs.append((f"{o.id}:", f"{o.name}（{o.level_label}）"))
+    return choices(pairs)
+
+
+class ReasonForm(Form):
+    reason = StringField("撤销原因", validators=[DataRequired("请说明撤销的原因。"),
+                                             Length(max=200)])
+
+
+class BulkAdoptionForm(Form):
+    text = TextAreaField("采用清单", validators=[Optional(), Length(max=200_000)],
+                         description="每行一条：信息编号或完整标题、刊物（栏目）、类别、采用日期"
+                                     "（可省略，默认为下面的日期），用制表符或逗号分隔；"
+                                     "可直接从 Excel、WPS 表格复制粘贴。")
+    upload = FileField("或上传 Excel（.xlsx）/ CSV 文件")
+    adopted_on = DateField("默认采用日期", validators=[InputRequired("请填写默认采用日期。")])
+    confirm = HiddenField()
+
+
+class OutletForm(Form):
+    code = StringField("代码", validators=[DataRequired("请填写代码。"), Length(max=32)],
+                       description="小写字母、数字和下划线，例如 zbxx；计分办法用它对应刊物。")
+    name = StringField("名称", validators=[DataRequired("请填写名称。"), Length(max=100)])
+    level = SelectField("级别", choices=choices(LEVEL_LABELS.items()))
+    kinds = StringField("区分的信息类别", validators=[Optional(), Length(max=200)],
+                        description="用顿号或逗号分隔，例如：综合信息、简要信息；不区分则留空。")
+    active = BooleanField("启用", default=True)
+
+
+class SchemeForm(Form):
+    name = StringField("名称", validators=[DataRequired("请填写名称。"), Length(max=100)])
+    rule = SelectField("同一条信息多次采用", choices=choices(RULE_LABELS.items()))
+    valid_from = StringField("自哪个月起执行", validators=[
+        DataRequired("此项必填。"), Regexp(MONTH_RE, message=MONTH_MSG)],
+        render_kw={"placeholder": "2027-01"})
+    note = StringField("修改说明", validators=[DataRequired("请说明修改原因。"), Length(max=200)])
+
+
+class PresetForm(Form):
+    preset = SelectField("预设", choices=choices(PRESET_LABELS.items()))
+    valid_from = StringField("自哪个月起执行", validators=[
+        DataRequired("此项必填。"), Regexp(MONTH_RE, message=MONTH_MSG)],
+        render_kw={"placeholder": "2027-01"})
+
+
+class PenaltyForm(Form):
+    kind = SelectField("类型", choices=choices(PENALTY_LABELS.items()))
+    occurred_on = DateField("发生日期", validators=[InputRequired("请填写日期。")])
+    note = StringField("事由", validators=[DataRequired("请写明事由。"), Length(max=200)])
+
+
+class NoticeForm(Form):
+    number = StringField("文号", validators=[Optional(), Length(max=50)],
+                         render_kw={"placeholder": "例如：县信息〔2026〕11号"})
+    recipients = StringField("主送机关", validators=[DataRequired("请填写主送机关。"),
+                                                 Length(max=300)])
+    opening = TextAreaField("导语（留空使用标准导语）", validators=[Optional(), Length(max=2000)])
+    problems = TextAreaField("存在问题（留空则不列此节）",
+                             validators=[Optional(), Length(max=5000)])
+    requirements = TextAreaField("下步要求", validators=[DataRequired("请填写下步要求。"),
+                                                     Length(max=5000)])
+    signature = StringField("落款单位", validators=[DataRequired("请填写落款单位。"),
+                                                Length(max=100)])
+
+
+class PublishNoticeForm(Form):
+    reason = StringField("修订原因（再次发布时必填，将显示在通报上）",
+                         validators=[Optional(), Length(max=200)])

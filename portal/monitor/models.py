@@ -158,6 +158,16 @@ class UnitFigures(db.Model):
     messages_overdue: Mapped[int] = mapped_column(default=0)
     points: Mapped[int] = mapped_column(default=0)
     status: Mapped[str] = mapped_column(String(10))  # met | below | none | exempt
+    adoptions: Mapped[int] = mapped_column(default=0)
+    adopt_county: Mapped[int] = mapped_column(default=0)
+    adopt_city: Mapped[int] = mapped_column(default=0)
+    adopt_province: Mapped[int] = mapped_column(default=0)
+    adopt_state: Mapped[int] = mapped_column(default=0)
+    instructions: Mapped[int] = mapped_column(default=0)
+    penalties: Mapped[int] = mapped_column(default=0)
+    score: Mapped[int] = mapped_column(default=0)
+    score_year: Mapped[int] = mapped_column(default=0)
+    rank: Mapped[int] = mapped_column(default=0)
 
     run: Mapped[MonthlyRun] = relationship(back_populates="figures")
 
@@ -207,3 +217,179 @@ class SchedulerRun(db.Model):
 
     def __repr__(self) -> str:
         return f"<SchedulerRun {self.job} {self.period}>"
+
+
+# ---- the assessment (政务信息考核): where items were adopted, and how that scores ------
+
+LEVEL_LABELS = {"county": "县级", "city": "市级", "province": "省级", "state": "国家级"}
+LEVELS = list(LEVEL_LABELS)
+INSTRUCTION_LABELS = {"county": "县领导批示", "city": "市领导批示", "province": "省领导批示",
+                      "state": "国务院领导批示"}
+RULE_LABELS = {"sum": "分别计分、累计算分（范文2 二(二)7）",
+               "highest": "就高不就低，只计分值最高的一次（范文6 二(七)）"}
+PENALTY_LABELS = {"missed": "漏报", "wrong": "误报、错报", "false": "报送不实信息"}
+# Deductions the scheme sets: 迟报 comes from items reported late; the rest are recorded.
+DEDUCTION_LABELS = {"late": "迟报（紧急信息未按时报送）", **PENALTY_LABELS}
+
+
+class Outlet(db.Model):
+    """A publication or column that adopts (采用) information: 《快讯》“工作简况”,
+    《专报信息》, 市政府办公室《信息快报》… The center keeps the list."""
+
+    __tablename__ = "outlet"
+    __audit__ = Audited()
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    level: Mapped[str] = mapped_column(String(10))            # county | city | province | state
+    # The kinds of information the outlet scores differently (综合信息, 简要信息…); empty: one.
+    kinds: Mapped[list] = mapped_column(JSON, default=list)
+    active: Mapped[bool] = mapped_column(default=True)
+    position: Mapped[int] = mapped_column(default=0)
+
+    @property
+    def level_label(self) -> str:
+        return LEVEL_LABELS[self.level]
+
+    def __repr__(self) -> str:
+        return f"<Outlet {self.code} {self.name}>"
+
+
+class PointScheme(db.Model):
+    """The points of the assessment, valid from a month on. Every change adds a row."""
+
+    __tablename__ = "point_scheme"
+    __audit__ = Audited()
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    valid_from: Mapped[date]                      # first day of its first month
+    # How an item adopted several times scores: "sum" of all, or only the "highest".
+    rule: Mapped[str] = mapped_column(String(10), default="sum")
+    # {"outlets": {code: {"base": n, "kinds": {kind: n}, "commissioned": n,
+    #                     "instruction": {level: n}}},
+    #  "instruction": {level: n}, "commissioned": {level: n}, "deductions": {key: n}}
+    points: Mapped[dict] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(default=clock.now)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    note: Mapped[str] = mapped_column(String(200), default="")
+
+    created_by: Mapped[User | None] = relationship()
+
+    @property
+    def rule_label(self) -> str:
+        return RULE_LABELS[self.rule]
+
+    def __repr__(self) -> str:
+        return f"<PointScheme {self.id} {self.name} from {self.valid_from}>"
+
+
+class Adoption(db.Model):
+    """One adoption of an item by an outlet, with any leader's instruction (批示) on it."""
+
+    __tablename__ = "adoption"
+    __audit__ = Audited()
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("item.id"), index=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), index=True)  # the item's unit
+    outlet_id: Mapped[int] = mapped_column(ForeignKey("outlet.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(20), default="")
+    commissioned: Mapped[bool] = mapped_column(default=False)         # 约稿信息
+    adopted_on: Mapped[date] = mapped_column(index=True)
+    instruction_level: Mapped[str] = mapped_column(String(10), default="")  # '' or a level
+    instructed_by: Mapped[str] = mapped_column(String(50), default="")
+    instructed_on: Mapped[date | None]
+    note: Mapped[str] = mapped_column(String(200), default="")
+    recorded_at: Mapped[datetime] = mapped_column(default=clock.now)
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    revoked_at: Mapped[datetime | None]
+    revoked_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+
+    item: Mapped[Item] = relationship()
+    unit: Mapped[Unit] = relationship()
+    outlet: Mapped[Outlet] = relationship()
+    recorded_by: Mapped[User | None] = relationship(foreign_keys=[recorded_by_id])
+
+    @property
+    def instruction_label(self) -> str:
+        return INSTRUCTION_LABELS.get(self.instruction_level, "")
+
+    def __repr__(self) -> str:
+        return f"<Adoption item={self.item_id} outlet={self.outlet_id} {self.adopted_on}>"
+
+
+class Penalty(db.Model):
+    """A recorded 漏报, 误报 or 不实 of a unit (迟报 comes from the items themselves)."""
+
+    __tablename__ = "penalty"
+    __audit__ = Audited()
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(10))                    # missed | wrong | false
+    occurred_on: Mapped[date]
+    note: Mapped[str] = mapped_column(String(200))
+    recorded_at: Mapped[datetime] = mapped_column(default=clock.now)
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    revoked_at: Mapped[datetime | None]
+    revoked_reason: Mapped[str] = mapped_column(String(200), default="")
+
+    unit: Mapped[Unit] = relationship()
+
+    @property
+    def kind_label(self) -> str:
+        return PENALTY_LABELS[self.kind]
+
+    def __repr__(self) -> str:
+        return f"<Penalty {self.unit_id} {self.kind} {self.occurred_on}>"
+
+
+# ---- the month's notice as an official document --------------------------------------
+
+NOTICE_STATUS_LABELS = {"draft": "拟稿", "signed": "已审签", "published": "已发布"}
+DEFAULT_RECIPIENTS = "各乡镇人民政府、街道办事处，县政府各部门："
+DEFAULT_REQUIREMENTS = ("请未完成任务的单位认真分析原因，明确专人负责，切实做好信息报送工作。"
+                        "各单位要围绕县委、县政府中心工作，多报送有深度、有分量的综合信息和"
+                        "调研信息，提高信息采用率。")
+
+
+class Notice(db.Model):
+    """The month's notice (工作通报): the center's text blocks around the frozen figures of
+    a run. ``monitor run`` prepares it as a draft; a center leader signs it off (审签)
+    before it is published to 工作通报. Editing or new figures void the signature."""
+
+    __tablename__ = "monitor_notice"
+    __audit__ = Audited()
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    monitor_month_id: Mapped[int] = mapped_column(ForeignKey("monitor_month.id"), unique=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("monthly_run.id"))
+    status: Mapped[str] = mapped_column(String(10), default="draft")  # draft|signed|published
+    number: Mapped[str] = mapped_column(String(50), default="")        # 文号
+    recipients: Mapped[str] = mapped_column(String(300), default=DEFAULT_RECIPIENTS)  # 主送
+    opening: Mapped[str] = mapped_column(Text, default="")             # 导语 ('' = standard)
+    problems: Mapped[str] = mapped_column(Text, default="")            # 存在问题
+    requirements: Mapped[str] = mapped_column(Text, default=DEFAULT_REQUIREMENTS)  # 下步要求
+    signature: Mapped[str] = mapped_column(String(100), default="")    # 落款
+    edited_at: Mapped[datetime | None]
+    edited_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    signed_at: Mapped[datetime | None]
+    signed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    signed_digest: Mapped[str] = mapped_column(String(64), default="")  # what was signed
+    published_digest: Mapped[str] = mapped_column(String(64), default="")
+    published_revision: Mapped[int] = mapped_column(default=0)
+    revision_reason: Mapped[str] = mapped_column(String(200), default="")
+
+    monitor_month: Mapped[MonitorMonth] = relationship()
+    run: Mapped[MonthlyRun] = relationship()
+    edited_by: Mapped[User | None] = relationship(foreign_keys=[edited_by_id])
+    signed_by: Mapped[User | None] = relationship(foreign_keys=[signed_by_id])
+
+    @property
+    def status_label(self) -> str:
+        return NOTICE_STATUS_LABELS[self.status]
+
+    def __repr__(self) -> str:
+        return f"<Notice {self.monitor_month_id} {self.status}>"

@@ -24,8 +24,11 @@ MONTH_COLUMNS = [
     ("unit_name", "单位"), ("kind_label", "类型"), ("quota", "应报条数"), ("submitted", "报送条数"),
     ("published", "发布条数"), ("urgent", "紧急信息"), ("urgent_late", "迟报"),
     ("dual_due", "双报到期"), ("dual_unmet", "双报未落实"), ("messages_received", "收到留言"),
-    ("messages_answered", "答复留言"), ("messages_overdue", "逾期留言"), ("points", "得分"),
-    ("status_label", "完成情况"),
+    ("messages_answered", "答复留言"), ("messages_overdue", "逾期留言"), ("points", "报送得分"),
+    ("status_label", "完成情况"), ("adoptions", "采用条次"), ("adopt_county", "县级采用"),
+    ("adopt_city", "市级采用"), ("adopt_province", "省级采用"), ("adopt_state", "国家级采用"),
+    ("instructions", "领导批示"), ("penalties", "扣分次数"), ("score", "当月信息得分"),
+    ("score_year", "累计信息得分"), ("rank", "同类排名"),
 ]
 YEAR_COLUMNS = [
     ("rank", "名次"), ("unit_name", "单位"), ("kind_label", "类型"), ("months", "统计月数"),
@@ -34,7 +37,8 @@ YEAR_COLUMNS = [
     ("months_below", "未完成月数"), ("points", "得分"),
 ]
 SORT_KEYS = {"unit": "position", "submitted": "submitted", "published": "published",
-             "points": "points", "status": "status"}
+             "points": "points", "status": "status", "adoptions": "adoptions",
+             "score": "score", "score_year": "score_year"}
 _FIELDS = list(Figures.__dataclass_fields__)
 
 

@@ -1,7 +1,8 @@
 """The monitor's rules: quotas, the monthly run and its notice, reminders.
 
-``run_month`` freezes a month's figures into a new revision and posts (or
-revises in place) the month's notice (工作通报). Concurrent runs of the same
+``run_month`` freezes a month's figures into a new revision and prepares the month's
+notice (工作通报) as a draft for the center to edit, sign off and publish (see
+``notices``). Concurrent runs of the same
 month are serialised on the month's row; a run that waited for another one
 returns that run instead of writing a second identical revision.
 """
@@ -12,22 +13,17 @@ import time
 from dataclasses import dataclass
 from datetime import date
 
-from flask import current_app, render_template
+from flask import current_app
 from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from .. import clock, mail
-from ..accounts.models import Unit, UnitKind
+from ..accounts.models import Unit
 from ..accounts.services import unit_addresses
 from ..errors import DomainError
 from ..extensions import db
-from ..site.models import Column, ensure_default_columns
-from ..submissions import workflow
-from ..submissions.models import Item, ItemEvent, ItemKind
-from ..submissions.signals import item_changed
-from ..workflow import SYSTEM
 from . import figures as figs
-from . import health
+from . import health, notices, scoring
 from .models import (
     BASIS_LABELS,
     DEFAULT_POINTS,
@@ -182,11 +178,14 @@ def _run_locked(year, month, actor, note, requested_at) -> MonthlyRun:
     rows = figs.compute(year, month, rules.quota, rules.points, rules.basis)
     checks = health.run_checks()
     totals = _totals(rows)
+    scheme = scoring.scheme_for(year, month)
     run = MonthlyRun(monitor_month=row, revision=(latest.revision + 1) if latest else 1,
                      created_at=clock.now(),
                      created_by_id=actor.id if actor else None, note=(note or "")[:200],
                      rules={"quota": rules.quota, "basis": rules.basis, "points": rules.points,
-                            "reminders": rules.reminders},
+                            "reminders": rules.reminders,
+                            "scheme": ({"id": scheme.id, "name": scheme.name, "rule": scheme.rule}
+                                       if scheme else None)},
                      totals=totals, health=[c.as_dict() for c in checks])
     db.session.add(run)
     db.session.flush()
@@ -195,7 +194,7 @@ def _run_locked(year, month, actor, note, requested_at) -> MonthlyRun:
         db.session.execute(insert(UnitFigures), [
             {**f.as_dict(), "run_id": run.id} for f in rows])
     db.session.expire(run, ["figures"])
-    _post_notice(row, run, actor)
+    notices.prepare(row, run)
     return run
 
 
@@ -216,63 +215,12 @@ def _totals(rows: list[figs.Figures]) -> dict:
         "dual_unmet": sum(f.dual_unmet for f in rows),
         "messages_received": sum(f.messages_received for f in rows),
         "messages_overdue": sum(f.messages_overdue for f in rows),
+        "adoptions": sum(f.adoptions for f in rows),
+        "adopt_city_up": sum(f.adopt_city + f.adopt_province + f.adopt_state for f in rows),
+        "instructions": sum(f.instructions for f in rows),
+        "score": sum(f.score for f in rows),
+        "zero_adoptions": sum(f.adoptions == 0 for f in counted),
     }
-
-
-def notice_title(year: int, month: int) -> str:
-    return f"关于{year}年{month}月全县政务信息报送情况的通报"
-
-
-def notice_html(run: MonthlyRun) -> str:
-    """The notice's text, from the frozen figures of ``run``."""
-    mm = run.monitor_month
-    rows = run.figures
-    best = sorted((f for f in rows if f.status == "met"),
-                  key=lambda f: (-f.points, -f.published, -f.submitted, f.position))[:5]
-    return render_template(
-        "monitor/notice.html", run=run, mm=mm, totals=run.totals, quota=run.rules["quota"],
-        below=[f for f in rows if f.status == "below"],
-        silent=[f for f in rows if f.status == "none"],
-        dual=[f for f in rows if f.dual_unmet], overdue=[f for f in rows if f.messages_overdue],
-        late=[f for f in rows if f.urgent_late], exempt=[f for f in rows if f.exempt],
-        best=best, health=[h for h in run.health if h["status"] != "ok"],
-        site_operator=current_app.config["SITE_OPERATOR"],
-        issued=clock.local(run.created_at))
-
-
-def _center() -> Unit:
-    unit = db.session.scalar(select(Unit).where(Unit.kind == UnitKind.center, Unit.active)
-                             .order_by(Unit.id).limit(1))
-    if unit is None:
-        raise DomainError("尚未设置网络信息中心单位，无法发布通报。")
-    return unit
-
-
-def _post_notice(mm: MonitorMonth, run: MonthlyRun, actor) -> Item:
-    title = notice_title(mm.year, mm.month)
-    body = notice_html(run)
-    summary = (f"{mm.year}年{mm.month}月，全县 {run.totals['counted']} 个考核单位共报送信息 "
-               f"{run.totals['submitted']} 条，{run.totals['met']} 个单位完成报送任务。")
-    item = mm.notice_item
-    if item is None:
-        ensure_default_columns()
-        column = db.session.scalar(select(Column).where(Column.slug == "notices"))
-        item = Item(kind=ItemKind.text, title=title, summary=summary, body_html=body,
-                    column=column, unit=_center(), author_id=actor.id if actor else None)
-        db.session.add(item)
-        db.session.flush()
-        mm.notice_item = item
-        workflow.apply(item, "post_notice", SYSTEM)
-        return item
-    # Revise in place: same item, same URL, with a revision note in the text and history.
-    item.title, item.summary, item.body_html = title, summary, body
-    db.session.add(ItemEvent(item=item, actor_id=actor.id if actor else None, action="revise",
-                             from_status=item.status.value, to_status=item.status.value,
-                             comment=f"第 {run.revision} 版通报" + (f"：{run.note}" if run.note
-                                                                  else "")))
-    db.session.flush()
-    item_changed.send(item, action="revise", old=item.status, new=item.status, actor=actor)
-    return item
 
 
 def latest_run(year: int, month: int) -> MonthlyRun | None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -16,11 +16,12 @@ from ..forms import choices
 from ..messages.models import Message
 from ..permissions import get_or_404, require_login_and
 from ..submissions.models import DualReport, Item
+from . import adoptions as adopt
 from . import figures as figs
-from . import health, reports, services
+from . import health, notices, reports, services
 from .exports import download
-from .forms import QuotaRuleForm, RulesForm, RunForm
-from .models import MonitorMonth, MonitorRules, MonthlyRun, QuotaRule
+from .forms import PenaltyForm, QuotaRuleForm, ReasonForm, RulesForm, RunForm
+from .models import Adoption, MonitorMonth, MonitorRules, MonthlyRun, Penalty, QuotaRule
 
 bp = Blueprint("monitor", __name__, url_prefix="/monitor")
 
@@ -86,9 +87,11 @@ def run(ym: str):
     if not form.validate_on_submit():
         abort(400)
     run = services.run_month(year, mon, current_user, form.note.data or "")
-    flash(f"{year}年{mon}月统计完成（第 {run.revision} 版），通报已"
-          f"{'发布' if run.revision == 1 else '修订'}。", "success")
-    return redirect(url_for("monitor.month", ym=ym))
+    notice = notices.get(year, mon)
+    flash(f"{year}年{mon}月统计完成（第 {run.revision} 版）。通报草稿已"
+          f"{'生成' if run.revision == 1 else '更新'}，当前状态：{notice.status_label}；"
+          f"审签后方可发布。", "success")
+    return redirect(url_for("monitor.notice", ym=ym))
 
 
 @bp.get("/month/<ym>/unit/<int:unit_id>")
@@ -112,9 +115,21 @@ def unit_month(ym: str, unit_id: int):
         .order_by(DualReport.due_at)).all()
     report = reports.month_report(year, mon)
     row = next((r for r in report.rows if r.unit_id == unit.id), None)
+    first, after = date(year, mon, 1), date(year + (mon == 12), mon % 12 + 1, 1)
+    adoptions = db.session.scalars(select(Adoption).where(
+        Adoption.unit_id == unit.id, Adoption.revoked_at.is_(None),
+        Adoption.adopted_on >= first, Adoption.adopted_on < after)
+        .order_by(Adoption.adopted_on, Adoption.id)).all()
+    penalties = db.session.scalars(select(Penalty).where(
+        Penalty.unit_id == unit.id, Penalty.occurred_on >= first, Penalty.occurred_on < after)
+        .order_by(Penalty.occurred_on, Penalty.id)).all()
+    penalty_form = PenaltyForm(prefix="penalty")
+    penalty_form.occurred_on.data = min(clock.today(), after - timedelta(days=1))
     return render_template("monitor/unit_month.html", unit=unit, year=year, mon=mon, ym=ym,
                            items=items, obligations=obligations, row=row, live=report.live,
-                           messages=_messages(unit.id, start, end), now=clock.now())
+                           messages=_messages(unit.id, start, end), now=clock.now(),
+                           adoptions=adoptions, penalties=penalties, describe=adopt.describe,
+                           penalty_form=penalty_form, revoke_form=ReasonForm(prefix="revoke"))
 
 
 def _messages(unit_id: int, start, end) -> list[Message]:

@@ -41,6 +41,28 @@ def home_panel(app, order: int, template: str, context: Callable[[], dict]) -> N
     panels.sort(key=lambda p: p[0])
 
 
+ITEM_PANELS = "item_panels"
+
+
+def item_panel(app, order: int, template: str, context: Callable[[object], dict | None]) -> None:
+    """Let a feature package add a panel to the staff's item pages (the unit's and the
+    reviewer's): ``context(item)`` returns the template's context, or None to show nothing."""
+    panels = app.extensions.setdefault(ITEM_PANELS, [])
+    panels.append((order, template, context))
+    panels.sort(key=lambda p: p[0])
+
+
+@bp.app_template_global("item_panels")
+def item_panels(item) -> list[tuple[str, dict]]:
+    """The panels feature packages show on ``item``'s staff pages, as (template, context)."""
+    found = []
+    for _, template, context in current_app.extensions.get(ITEM_PANELS, []):
+        values = context(item)
+        if values is not None:
+            found.append((template, values))
+    return found
+
+
 SITEMAP_SOURCES = "sitemap_sources"
 
 

@@ -200,6 +200,7 @@ EVENT_LABELS = {
     **{action: t.label for (_, action), t in TRANSITIONS.items()},
     "create": "创建", "edit": "修改", "late": "迟报",
     "media_add": "上传附件", "media_remove": "删除附件",
+    "adopt": "登记采用", "adopt_revoke": "撤销采用",
     "dual_open": "产生双报义务", "dual_due": "双报期限重算", "dual_response": "开始双报",
     **{f"dual_{action}": t.label for (_, action), t in DUAL_TRANSITIONS.items()},
 }

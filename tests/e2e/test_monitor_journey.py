@@ -1,4 +1,5 @@
-"""The center closes a month in a real browser: notice, drill-down, Excel."""
+"""The center closes a month in a real browser: the notice drafted, edited, signed off and
+published; drill-down; Excel."""
 
 import io
 
@@ -23,13 +24,32 @@ def test_admin_runs_the_month_reads_the_notice_drills_down_and_exports(
     page.get_by_role("link", name="报送考核").click()
     assert axe_violations(page) == []
     page.goto("/monitor/month/2026-10")
-    page.get_by_role("button", name="统计并发布通报").click()
-    expect(page.get_by_text("2026年10月统计完成（第 1 版），通报已发布。")).to_be_visible()
-
-    page.get_by_role("link", name="查看通报").click()
+    page.get_by_role("button", name="统计并生成通报草稿").click()
+    expect(page.get_by_text("2026年10月统计完成（第 1 版）。通报草稿已生成")).to_be_visible()
     title = "关于2026年10月全县政务信息报送情况的通报"
+    expect(page.get_by_role("heading", name=title, level=1)).to_be_visible()
+    expect(page.get_by_text("拟稿", exact=True)).to_be_visible()
+    assert axe_violations(page) == []
+
+    page.get_by_label("文号").fill("县信息〔2026〕10号")
+    page.get_by_label("存在问题（留空则不列此节）").fill("部分单位报送信息数量不足，综合信息偏少。")
+    page.get_by_role("button", name="保存").click()
+    expect(page.get_by_text("已保存。")).to_be_visible()
+    preview = page.locator(".notice-document")
+    expect(preview.get_by_text("县信息〔2026〕10号")).to_be_visible()
+    expect(preview.get_by_text("部分单位报送信息数量不足，综合信息偏少。")).to_be_visible()
+
+    page.get_by_role("button", name="审签").click()
+    expect(page.get_by_text("已审签，可以发布。")).to_be_visible()
+    page.get_by_role("button", name="发布到工作通报").click()
+    expect(page.get_by_text("通报已发布到")).to_be_visible()
+
+    page.get_by_role("link", name="查看网站上的通报").click()
     expect(page.get_by_role("heading", name=title)).to_be_visible()
     expect(page.get_by_text("柳河镇：报送 1 条（应报 4 条）")).to_be_visible()
+    expect(page.get_by_text("八、存在问题")).to_be_visible()
+    signature = page.locator(".doc-signature")
+    expect(signature).to_have_css("text-align", "right")
 
     page.goto("/monitor/month/2026-10")
     page.get_by_role("link", name="柳河镇").click()

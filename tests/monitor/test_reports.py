@@ -11,6 +11,7 @@ from openpyxl import load_workbook
 from portal import clock
 from portal.accounts.models import Role, UnitKind
 from portal.monitor import health, reports, services
+from tests.monitor.helpers import notice_html
 
 
 @pytest.fixture
@@ -45,7 +46,7 @@ def test_month_table_shows_the_frozen_figures_colour_coded(closed_october, clien
     assert "第 1 版统计" in html
     rows = cells(html)
     assert [r[0] for r in rows] == ["城关镇", "柳河镇", "县教育局"]
-    assert rows[0][3] == "5" and rows[0][-1].startswith("已完成")
+    assert rows[0][3] == "5" and rows[0][9].startswith("已完成")
     assert 'class="status-none"' in html and 'class="badge badge-below"' in html
 
 
@@ -71,7 +72,9 @@ def test_xlsx_export_matches_the_figures_on_screen(closed_october, client, revie
     assert [row[0] for row in rows] == [s[0] for s in screen]
     for row, s in zip(rows, screen, strict=True):
         assert isinstance(row[3], int) and str(row[3]) == s[3]   # numbers as numbers
-        assert str(row[headers.index("得分")]) == s[8]
+        assert str(row[headers.index("报送得分")]) == s[8]
+        assert str(row[headers.index("累计信息得分")]) == s[12]
+        assert str(row[headers.index("同类排名")]) == s[13]
     assert ws.column_dimensions["A"].width >= 8
 
 
@@ -185,5 +188,5 @@ def test_rules_can_count_published_items_instead(closed_october, make_item, clie
     run = services.run_month(2026, 10, note="按发布条数重新统计")
     status = {f.unit_code: (f.status, f.submitted, f.published) for f in run.figures}
     assert status["T1"] == ("met", 5, 5) and status["T2"] == ("none", 4, 0), status
-    assert "在网站发布" in run.monitor_month.notice_item.body_html
+    assert "在网站发布" in notice_html(run)
     assert client.post("/monitor/rules", data={**data, "basis": "votes"}).status_code == 400

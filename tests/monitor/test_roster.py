@@ -13,6 +13,7 @@ from portal.accounts.models import Role, Unit, UnitKind
 from portal.errors import DomainError
 from portal.extensions import db
 from portal.monitor import figures, services
+from tests.monitor.helpers import notice_html
 
 
 def codes(year, month) -> list[str]:
@@ -34,7 +35,7 @@ def test_a_unit_created_after_the_month_is_not_in_its_roster(county, today, make
     today("2026-11-20 10:00")
     run = services.run_month(2026, 10)
     assert {f.unit_code for f in run.figures} == {"T1", "T2", "T3"}
-    assert "新设镇" not in run.monitor_month.notice_item.body_html
+    assert "新设镇" not in notice_html(run)
 
 
 def test_a_unit_brought_in_with_its_history_counts_from_its_joining_date(county, today):

@@ -7,11 +7,12 @@ import pytest
 from sqlalchemy import func, select
 
 from portal.accounts.models import Role, UnitKind
-from portal.errors import DomainError
+from portal.errors import Conflict, DomainError
 from portal.extensions import db
-from portal.monitor import services
-from portal.monitor.models import MonthlyRun, Reminder, SchedulerRun
+from portal.monitor import notices, services
+from portal.monitor.models import MonthlyRun, Notice, Reminder, SchedulerRun
 from portal.submissions.models import Item, ItemStatus
+from tests.monitor.helpers import notice_html
 
 
 @pytest.fixture
@@ -31,18 +32,18 @@ def county(make_unit, make_item, center):
     return units
 
 
-def notice_text(run) -> str:
-    return run.monitor_month.notice_item.body_html
+notice_text = notice_html
 
 
-def test_run_freezes_figures_and_posts_the_notice(county, today):
+def test_run_freezes_figures_and_prepares_the_notice_as_a_draft(county, today):
     today("2026-11-03 10:00")
     run = services.run_month(2026, 10)
     assert run.revision == 1 and run.totals["submitted"] == 12
-    notice = run.monitor_month.notice_item
-    assert notice.title == "关于2026年10月全县政务信息报送情况的通报"
-    assert notice.status == ItemStatus.published and notice.column.slug == "notices"
-    assert notice.unit.kind == UnitKind.center
+    notice = notices.get(2026, 10)
+    assert notice.status == "draft" and notice.run_id == run.id
+    assert run.monitor_month.notice_item is None  # nothing published without 审签
+    assert db.session.scalar(select(func.count()).select_from(Item)
+                             .where(Item.title.like("关于2026年10月%"))) == 0
     statuses = {f.unit_code: f.status for f in run.figures}
     assert statuses == {"T1": "met", "T2": "below", "T3": "none", "T4": "none",
                         "D1": "below", "D2": "met"}
@@ -59,19 +60,36 @@ def test_notice_names_exactly_the_units_below_quota(county, today):
     assert "城关镇" in html.split("七、表扬")[1]  # best performer praised
 
 
-def test_rerun_writes_a_new_revision_and_revises_the_same_notice(county, make_item, today,
-                                                                 client):
+def test_rerun_writes_a_new_revision_and_the_published_notice_waits_for_a_new_signature(
+        county, make_item, make_user, today):
+    admin = make_user(Role.admin)
     today("2026-11-03 10:00")
     first = services.run_month(2026, 10)
-    notice_id = first.monitor_month.notice_item.id
+    notices.sign(admin, notices.get(2026, 10))
+    item = notices.publish(admin, notices.get(2026, 10))
+    db.session.commit()
+    assert item.status == ItemStatus.published and item.column.slug == "notices"
+    assert item.unit.kind == UnitKind.center
+    assert item.title == "关于2026年10月全县政务信息报送情况的通报"
+    published = item.body_html
     make_item(county["T3"], submitted="2026-10-30 10:00")  # a late correction of the data
     today("2026-11-05 10:00")
-    second = services.run_month(2026, 10, note="补录柳河镇一条信息")
-    assert second.revision == 2 and second.monitor_month.notice_item.id == notice_id
+    second = services.run_month(2026, 10, note="补录桃源镇一条信息")
+    notice = notices.get(2026, 10)
+    assert second.revision == 2 and notice.status == "draft" and notice.run_id == second.id
+    assert item.body_html == published  # still online as signed
+    with pytest.raises(Conflict, match="须经审签"):
+        notices.publish(admin, notice)
+    notices.sign(admin, notice)
+    with pytest.raises(DomainError, match="请填写修订原因"):
+        notices.publish(admin, notice)
+    again = notices.publish(admin, notice, "补录桃源镇10月30日报送的信息")
+    db.session.commit()
+    assert again.id == item.id and notice.published_revision == 2
     assert db.session.scalar(select(func.count()).select_from(Item)
                              .where(Item.title.like("关于2026年10月%"))) == 1
-    assert "第 2 版" in notice_text(second) and "补录" in notice_text(second)
-    assert [e.action for e in second.monitor_month.notice_item.events][-1] == "revise"
+    assert "第 2 版。修订原因：补录桃源镇10月30日报送的信息" in again.body_html
+    assert [e.action for e in again.events][-1] == "revise"
     # The first revision still says what it said.
     assert {f.unit_code: f.submitted for f in first.figures}["T3"] == 0
     assert {f.unit_code: f.submitted for f in second.figures}["T3"] == 1
@@ -98,11 +116,16 @@ def test_a_month_not_yet_ended_cannot_be_run(app, today):
         services.run_month(2026, 11)
 
 
-def test_running_needs_the_center_unit(app, make_unit, make_item, today):
+def test_publishing_the_notice_needs_the_center_unit(app, center, make_unit, make_item,
+                                                     make_user, today):
+    admin = make_user(Role.admin)
+    center.active = False  # no active center unit to publish the notice under
     make_item(make_unit())
     today("2026-11-03 10:00")
+    services.run_month(2026, 10)
+    notices.sign(admin, notices.get(2026, 10))
     with pytest.raises(DomainError, match="网络信息中心"):
-        services.run_month(2026, 10)
+        notices.publish(admin, notices.get(2026, 10))
     db.session.rollback()
 
 
@@ -134,8 +157,7 @@ def test_two_runs_at_the_same_moment_produce_one_result(county, app, today):
     assert not errors, errors
     assert len(results) == 2 and results[0] == results[1]
     assert db.session.scalar(select(func.count()).select_from(MonthlyRun)) == 1
-    assert db.session.scalar(select(func.count()).select_from(Item).where(
-        Item.title == "关于2026年10月全县政务信息报送情况的通报")) == 1
+    assert db.session.scalar(select(func.count()).select_from(Notice)) == 1
 
 
 def test_cli_run_defaults_to_last_month_and_reports_bad_input(county, runner, today):
