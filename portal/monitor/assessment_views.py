@@ -17,14 +17,16 @@ from ..permissions import can, get_or_404, require_login_and
 from ..submissions.models import Item
 from ..urls import safe_next
 from . import adoptions as svc
-from . import scoring
+from . import classes, figures, scoring
 from .forms import (
     AdoptionForm,
     BulkAdoptionForm,
+    ClassForm,
     OutletForm,
     PenaltyForm,
     PresetForm,
     ReasonForm,
+    RunForm,
     SchemeForm,
     target_choices,
 )
@@ -314,3 +316,63 @@ def penalty_revoke(penalty_id: int):
             db.session.rollback()
             flash(e.message, "error")
     return redirect(safe_next(request.form.get("next")) or url_for("monitor.dashboard"))
+
+
+# ---- classes of units ------------------------------------------------------------------------
+
+def _classes_page(form: ClassForm, status: int = 200):
+    units = figures.counted_units()
+    return render_template("monitor/classes.html", form=form, classes=classes.all_classes(),
+                           units=units, assigned=classes.classes_of([u.id for u in units]),
+                           kinds=classes.KINDS, assign_form=RunForm(),
+                           quarter=classes.quarter_target), status
+
+
+@bp.route("/classes", methods=["GET", "POST"])
+@require_login_and("monitor.manage")
+def unit_classes():
+    form = ClassForm()
+    if request.method == "GET":
+        return _classes_page(form)
+    if form.validate_on_submit():
+        try:
+            cls = classes.save_class(None, unit_kind=form.unit_kind.data, code=form.code.data,
+                                     yearly_target=form.yearly_target.data,
+                                     monthly_quota=form.monthly_quota.data, note=form.note.data)
+        except DomainError as e:
+            db.session.rollback()
+            form.code.errors = [*form.code.errors, e.message]
+        else:
+            db.session.commit()
+            flash(f"已保存{classes.KINDS[cls.unit_kind]} {cls.code} 类。", "success")
+            return redirect(url_for("monitor.unit_classes"))
+    return _classes_page(form, 400)
+
+
+@bp.post("/classes/assign")
+@require_login_and("monitor.manage")
+def unit_classes_assign():
+    """One form for all units: ``unit-<id>`` = class id or ''."""
+    if not RunForm().validate_on_submit():
+        abort(400)
+    by_id = {c.id: c for c in classes.all_classes()}
+    changed = 0
+    try:
+        for unit in figures.counted_units():
+            value = request.form.get(f"unit-{unit.id}")
+            if value is None:
+                continue
+            cls = by_id.get(int(value)) if value.isdigit() else None
+            if value and cls is None:
+                raise DomainError(f"「{unit.name}」的类别无效。")
+            before = classes.classes_of([unit.id]).get(unit.id)
+            if before is not cls:
+                classes.assign(unit, cls)
+                changed += 1
+    except DomainError as e:
+        db.session.rollback()
+        flash(e.message, "error")
+        return _classes_page(ClassForm(formdata=None), 400)
+    db.session.commit()
+    flash(f"已更新 {changed} 个单位的类别。", "success")
+    return redirect(url_for("monitor.unit_classes"))

@@ -15,7 +15,7 @@ from .. import clock
 from ..accounts.models import UNIT_KIND_LABELS, Unit, UnitKind
 from ..extensions import db
 from ..submissions.models import DualReport, DualStatus, Item, ItemStatus
-from . import scoring
+from . import classes, scoring
 from .models import DEFAULT_POINTS, STATUS_LABELS, QuotaRule
 
 
@@ -53,6 +53,13 @@ class Figures:
     score: int = 0
     score_year: int = 0
     rank: int = 0
+    unit_class: str = ""   # the unit's class (A, B, C…), '' when it has none
+    target: int = 0        # the class's yearly point target (0: none set)
+
+    @property
+    def progress(self) -> str:
+        """The year's score against the yearly target, as a percentage ('' without one)."""
+        return f"{self.score_year * 100 // self.target}%" if self.target else ""
 
     @property
     def kind_label(self) -> str:
@@ -106,6 +113,7 @@ def compute(year: int, month: int, quota: int, points: dict | None = None,
     units = counted_units(year, month)
     ids = [u.id for u in units]
     rules = quota_rules(ids, year, month)
+    unit_classes = classes.classes_of(ids)
 
     submitted = {row.unit_id: row for row in db.session.execute(
         select(Item.unit_id, func.count().label("n"),
@@ -133,10 +141,12 @@ def compute(year: int, month: int, quota: int, points: dict | None = None,
 
     result = []
     for unit in units:
-        rule = rules.get(unit.id)
+        rule, cls = rules.get(unit.id), unit_classes.get(unit.id)
+        own = cls.monthly_quota if cls is not None and cls.monthly_quota is not None else quota
         f = Figures(unit_id=unit.id, unit_code=unit.code, unit_name=unit.name,
                     unit_kind=unit.kind.value, position=len(result),
-                    quota=rule.quota if rule is not None and not rule.exempt else quota)
+                    quota=rule.quota if rule is not None and not rule.exempt else own,
+                    unit_class=cls.code if cls else "", target=cls.yearly_target if cls else 0)
         if rule is not None and rule.exempt:
             f.exempt, f.exempt_reason, f.quota = True, rule.reason, 0
         if (row := submitted.get(unit.id)) is not None:

@@ -155,3 +155,14 @@ class NoticeForm(Form):
 class PublishNoticeForm(Form):
     reason = StringField("修订原因（再次发布时必填，将显示在通报上）",
                          validators=[Optional(), Length(max=200)])
+
+
+class ClassForm(Form):
+    unit_kind = SelectField("单位类型", choices=choices([("township", "乡镇（街道）"),
+                                                     ("department", "县直部门")]))
+    code = StringField("类别", validators=[DataRequired("请填写类别，如 A。"), Length(max=10)])
+    yearly_target = IntegerField("全年目标分值", validators=[
+        InputRequired("此项必填。"), NumberRange(0, 100_000, "应在 0 到 100000 之间。")])
+    monthly_quota = IntegerField("每月报送条数（不填按考核规则）", validators=[
+        Optional(), NumberRange(0, 100, "应在 0 到 100 之间。")])
+    note = StringField("说明", validators=[Optional(), Length(max=200)])

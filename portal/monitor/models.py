@@ -168,6 +168,8 @@ class UnitFigures(db.Model):
     score: Mapped[int] = mapped_column(default=0)
     score_year: Mapped[int] = mapped_column(default=0)
     rank: Mapped[int] = mapped_column(default=0)
+    unit_class: Mapped[str] = mapped_column(String(10), default="")
+    target: Mapped[int] = mapped_column(default=0)
 
     run: Mapped[MonthlyRun] = relationship(back_populates="figures")
 
@@ -393,3 +395,37 @@ class Notice(db.Model):
 
     def __repr__(self) -> str:
         return f"<Notice {self.monitor_month_id} {self.status}>"
+
+
+# ---- classes of units: yearly point targets and monthly quotas (范文2 二(一), 范文6 三) ----
+
+class AssessmentClass(db.Model):
+    """A class of townships or of departments (A, B, C…) with its yearly point target and,
+    optionally, its own monthly item quota."""
+
+    __tablename__ = "assessment_class"
+    __audit__ = Audited()
+    __table_args__ = (UniqueConstraint("unit_kind", "code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_kind: Mapped[str] = mapped_column(String(20))        # township | department
+    code: Mapped[str] = mapped_column(String(10))              # A, B, C…
+    yearly_target: Mapped[int]                                 # points a year
+    monthly_quota: Mapped[int | None]                          # None: the rules' quota
+    note: Mapped[str] = mapped_column(String(200), default="")
+
+    def __repr__(self) -> str:
+        return f"<AssessmentClass {self.unit_kind} {self.code}>"
+
+
+class UnitClass(db.Model):
+    """Which class a unit is in (one at a time; the audit trail keeps the changes)."""
+
+    __tablename__ = "unit_class"
+    __audit__ = Audited()
+
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), primary_key=True)
+    class_id: Mapped[int] = mapped_column(ForeignKey("assessment_class.id"), index=True)
+
+    unit: Mapped[Unit] = relationship()
+    assessment_class: Mapped[AssessmentClass] = relationship()

@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from .. import clock
 from ..accounts.models import UNIT_KIND_LABELS as KIND_LABELS
 from ..extensions import db
+from . import classes, scoring
 from . import figures as figs
 from .figures import Figures
 from .models import MonitorMonth, MonthlyRun, UnitFigures
@@ -31,10 +32,13 @@ MONTH_COLUMNS = [
     ("score_year", "累计信息得分"), ("rank", "同类排名"),
 ]
 YEAR_COLUMNS = [
-    ("rank", "名次"), ("unit_name", "单位"), ("kind_label", "类型"), ("months", "统计月数"),
-    ("submitted", "报送条数"), ("published", "发布条数"), ("urgent_on_time", "紧急信息按时"),
-    ("urgent_late", "迟报"), ("dual_unmet", "双报未落实"), ("messages_overdue", "逾期留言"),
-    ("months_below", "未完成月数"), ("points", "得分"),
+    ("rank", "同类排名"), ("unit_name", "单位"), ("kind_label", "类型"), ("unit_class", "类别"),
+    ("months", "统计月数"), ("submitted", "报送条数"), ("published", "发布条数"),
+    ("adoptions", "采用条次"), ("adopt_city_up", "市级及以上采用"), ("instructions", "领导批示"),
+    ("penalties", "扣分次数"), ("score", "信息得分"), ("target", "全年目标"),
+    ("progress", "完成进度"), ("q1", "一季度"), ("q2", "二季度"), ("q3", "三季度"),
+    ("q4", "四季度"), ("urgent_late", "迟报"), ("dual_unmet", "双报未落实"),
+    ("messages_overdue", "逾期留言"), ("months_below", "报送未完成月数"), ("points", "报送得分"),
 ]
 SORT_KEYS = {"unit": "position", "submitted": "submitted", "published": "published",
              "points": "points", "status": "status", "adoptions": "adoptions",
@@ -107,42 +111,47 @@ class Trend:
     submitted: list[int | None]
     published: list[int | None]
     quota: list[int | None]
+    score: list[int | None]  # the month's information score (信息得分)
 
 
 def trend(unit_id: int | None = None, months: int = 12) -> Trend:
-    """Submitted and published per month for a unit (or the county), from frozen revisions.
-
-    The month in progress is counted live; months never run stay empty (None).
+    """Submitted, published and score per month for a unit (or the county), from frozen
+    revisions. The month in progress is counted live; months never run stay empty (None).
     """
     today = clock.today()
     span = months_back(today.year, today.month, months)
     runs = {(y, m): run_id for run_id, y, m in
             db.session.execute(_latest_runs_query(span[0], span[-1])).all()}
     q = (select(UnitFigures.run_id, func.sum(UnitFigures.submitted),
-                func.sum(UnitFigures.published), func.sum(UnitFigures.quota))
+                func.sum(UnitFigures.published), func.sum(UnitFigures.quota),
+                func.sum(UnitFigures.score))
          .where(UnitFigures.run_id.in_(list(runs.values()) or [-1]))
          .group_by(UnitFigures.run_id))
     if unit_id is not None:
         q = q.where(UnitFigures.unit_id == unit_id)
-    by_run = {run_id: (s, p, quota) for run_id, s, p, quota in db.session.execute(q).all()}
-    result = Trend([f"{y}年{m}月" for y, m in span], [], [], [])
+    by_run = {run_id: values for run_id, *values in db.session.execute(q).all()}
+    result = Trend([f"{y}年{m}月" for y, m in span], [], [], [], [])
     for ym in span:
-        values = by_run.get(runs.get(ym), (None, None, None))
+        values = by_run.get(runs.get(ym), (None, None, None, None))
         if ym == (today.year, today.month):
             live = figs.counts_for_units(*ym)
-            values = (live.get(unit_id, 0) if unit_id else sum(live.values()), None, None)
-        for series, v in zip((result.submitted, result.published, result.quota), values,
-                             strict=True):
+            ids = [unit_id] if unit_id else [u.id for u in figs.counted_units(*ym)]
+            scores, _ = scoring.unit_scores(*ym, ids)
+            values = (live.get(unit_id, 0) if unit_id else sum(live.values()), None, None,
+                      sum(s.score for s in scores.values()))
+        for series, v in zip((result.submitted, result.published, result.quota, result.score),
+                             values, strict=True):
             series.append(int(v) if v is not None else None)
     return result
 
 
 @dataclass
 class YearRow:
-    rank: int
+    rank: int           # among units of the same kind, by the year's score (then points)
     unit_id: int
     unit_name: str
     unit_kind: str
+    unit_class: str
     months: int
     submitted: int
     published: int
@@ -152,32 +161,98 @@ class YearRow:
     messages_overdue: int
     months_below: int
     points: int
+    adoptions: int
+    adopt_city_up: int      # adoptions by city, province or State Council outlets
+    instructions: int
+    penalties: int
+    score: int
+    target: int
+    quarter_scores: list[int | None]  # None: no closed month in that quarter yet
+    quarter_months: list[int]          # closed months in each quarter
+    zero_months: int                   # closed months without any adoption
 
     @property
     def kind_label(self) -> str:
         return KIND_LABELS.get(self.unit_kind, self.unit_kind)
 
+    @property
+    def progress(self) -> str:
+        return f"{self.score * 100 // self.target}%" if self.target else ""
+
+    @property
+    def target_met(self) -> bool:
+        return bool(self.target) and self.score >= self.target
+
+    def quarter(self, q: int) -> str:
+        """The quarter's result (季度任务): 完成 / 未完成 / 零分, 进行中, or —."""
+        score, months = self.quarter_scores[q], self.quarter_months[q]
+        if score is None:
+            return "—"
+        if months < 3:
+            return f"进行中（{score} 分）"
+        if score <= 0:
+            return f"零分（{score}）"
+        if not self.target:
+            return f"{score} 分"
+        need = classes.quarter_target(self.target)
+        return f"{'完成' if score >= need else '未完成'}（{score}/{need}）"
+
+    @property
+    def q1(self) -> str:
+        return self.quarter(0)
+
+    @property
+    def q2(self) -> str:
+        return self.quarter(1)
+
+    @property
+    def q3(self) -> str:
+        return self.quarter(2)
+
+    @property
+    def q4(self) -> str:
+        return self.quarter(3)
+
 
 def year_table(year: int, kind: str | None = None) -> list[YearRow]:
-    """The year's points per unit (sum of the closed months' frozen figures), ranked."""
-    runs = [run_id for run_id, _, _ in
-            db.session.execute(_latest_runs_query((year, 1), (year, 12))).all()]
-    below = func.sum(db.case((UnitFigures.status.in_(["below", "none"]), 1), else_=0))
+    """The year's figures per unit, summed over the closed months' frozen revisions, ranked
+    by the year's information score within townships and within departments."""
+    latest = db.session.execute(_latest_runs_query((year, 1), (year, 12))).all()
+    runs = [run_id for run_id, _, _ in latest]
+    quarter_of = {run_id: (m - 1) // 3 for run_id, _, m in latest}
+    case = db.case
+    below = func.sum(case((UnitFigures.status.in_(["below", "none"]), 1), else_=0))
+    per_quarter = [func.sum(case((UnitFigures.run_id.in_(
+        [r for r, q in quarter_of.items() if q == i] or [-1]), UnitFigures.score), else_=0))
+        for i in range(4)]
     q = (select(UnitFigures.unit_id, func.max(UnitFigures.unit_name),
-                func.max(UnitFigures.unit_kind), func.count(), func.sum(UnitFigures.submitted),
+                func.max(UnitFigures.unit_kind), func.max(UnitFigures.unit_class),
+                func.count(), func.sum(UnitFigures.submitted),
                 func.sum(UnitFigures.published),
                 func.sum(UnitFigures.urgent - UnitFigures.urgent_late),
                 func.sum(UnitFigures.urgent_late), func.sum(UnitFigures.dual_unmet),
-                func.sum(UnitFigures.messages_overdue), below, func.sum(UnitFigures.points))
+                func.sum(UnitFigures.messages_overdue), below, func.sum(UnitFigures.points),
+                func.sum(UnitFigures.adoptions),
+                func.sum(UnitFigures.adopt_city + UnitFigures.adopt_province
+                         + UnitFigures.adopt_state),
+                func.sum(UnitFigures.instructions), func.sum(UnitFigures.penalties),
+                func.sum(UnitFigures.score), func.max(UnitFigures.target),
+                func.sum(case((UnitFigures.adoptions == 0, 1), else_=0)), *per_quarter)
          .where(UnitFigures.run_id.in_(runs or [-1]))
          .group_by(UnitFigures.unit_id))
     if kind in KIND_LABELS:
         q = q.where(UnitFigures.unit_kind == kind)
-    rows = [YearRow(0, *r) for r in db.session.execute(q).all()]
-    rows.sort(key=lambda r: (-r.points, -r.published, r.unit_name))
-    rank = 0
-    for i, row in enumerate(rows):
-        if i == 0 or (row.points, row.published) != (rows[i - 1].points, rows[i - 1].published):
-            rank = i + 1
-        row.rank = rank
+    months_in = [sum(1 for qq in quarter_of.values() if qq == i) for i in range(4)]
+    rows = []
+    for r in db.session.execute(q).all():
+        *head, zero, s1, s2, s3, s4 = r
+        quarters = [int(v) if months_in[i] else None for i, v in enumerate((s1, s2, s3, s4))]
+        rows.append(YearRow(0, *head, quarter_scores=quarters, quarter_months=months_in,
+                            zero_months=int(zero)))
+    for unit_kind in {row.unit_kind for row in rows}:
+        group = [row for row in rows if row.unit_kind == unit_kind]
+        ranks = scoring.rank({row.unit_id: (row.score, row.points) for row in group})
+        for row in group:
+            row.rank = ranks[row.unit_id]
+    rows.sort(key=lambda r: (r.unit_kind != "township", r.rank, r.unit_name))
     return rows

@@ -163,9 +163,10 @@ def _next_month(year: int, month: int) -> date:
     return date(year + 1, 1, 1) if month == 12 else date(year, month + 1, 1)
 
 
-def rank(values: dict[int, int]) -> dict[int, int]:
-    """Competition ranking, highest first: ties share a rank, the next rank skips (1, 1, 3)."""
-    ordered = sorted(values.items(), key=lambda kv: -kv[1])
+def rank(values: dict) -> dict:
+    """Competition ranking, highest first: ties share a rank, the next rank skips (1, 1, 3).
+    Values may be tuples (a score, then what breaks its ties)."""
+    ordered = sorted(values.items(), key=lambda kv: kv[1], reverse=True)
     ranks, previous, current = {}, None, 0
     for i, (key, value) in enumerate(ordered, start=1):
         if value != previous:

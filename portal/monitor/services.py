@@ -22,8 +22,8 @@ from ..accounts.models import Unit
 from ..accounts.services import unit_addresses
 from ..errors import DomainError
 from ..extensions import db
+from . import classes, health, notices, scoring
 from . import figures as figs
-from . import health, notices, scoring
 from .models import (
     BASIS_LABELS,
     DEFAULT_POINTS,
@@ -101,11 +101,19 @@ def add_quota_rule(actor, unit: Unit, *, exempt: bool, quota: int | None, valid_
     return rule
 
 
+def class_quota(unit_ids: list[int], default: int) -> dict[int, int]:
+    """Each unit's monthly quota by its class (the rules' quota when the class sets none)."""
+    found = classes.classes_of(unit_ids)
+    return {u: found[u].monthly_quota if u in found and found[u].monthly_quota is not None
+            else default for u in unit_ids}
+
+
 def effective_quota(unit: Unit, year: int, month: int) -> int:
-    """A unit's quota for a month: its own rule if one applies (0 when exempt), else the rules'."""
+    """A unit's quota for a month: its own rule if one applies (0 when exempt), else its
+    class's, else the rules'."""
     rule = figs.quota_rules([unit.id], year, month).get(unit.id)
     if rule is None:
-        return current_rules().quota
+        return class_quota([unit.id], current_rules().quota)[unit.id]
     return 0 if rule.exempt else rule.quota
 
 
@@ -250,13 +258,14 @@ def behind_pace(today: date | None = None, unit_ids: list[int] | None = None) ->
     day, expected = due[-1]
     units = [u for u in figs.counted_units() if unit_ids is None or u.id in unit_ids]
     own = figs.quota_rules([u.id for u in units], today.year, today.month)
+    by_class = class_quota([u.id for u in units], rules.quota)
     counts = figs.counts_for_units(today.year, today.month)
     result = []
     for unit in units:
         rule = own.get(unit.id)
         if rule is not None and rule.exempt:
             continue
-        quota = rule.quota if rule is not None else rules.quota
+        quota = rule.quota if rule is not None else by_class[unit.id]
         need = min(expected, quota)  # a unit with a lower quota is never asked for more
         if counts[unit.id] < need:
             result.append(Behind(unit, counts[unit.id], need, day))

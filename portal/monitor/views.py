@@ -17,9 +17,10 @@ from ..messages.models import Message
 from ..permissions import get_or_404, require_login_and
 from ..submissions.models import DualReport, Item
 from . import adoptions as adopt
+from . import awards as award_rules
 from . import figures as figs
 from . import health, notices, reports, services
-from .exports import download
+from .exports import download, total_row
 from .forms import PenaltyForm, QuotaRuleForm, ReasonForm, RulesForm, RunForm
 from .models import Adoption, MonitorMonth, MonitorRules, MonthlyRun, Penalty, QuotaRule
 
@@ -72,7 +73,11 @@ def month(ym: str):
     report = reports.month_report(year, mon, kind, sort, desc)
     if fmt := _export_format():
         headers, rows = reports.table(report.rows, reports.MONTH_COLUMNS)
-        return download(fmt, f"{year}年{mon}月政务信息报送情况", f"{year}年{mon}月", headers, rows)
+        state = (f"第 {report.run.revision} 版统计，{clock.format_local(report.run.created_at)}"
+                 if report.run else f"实时数据，{clock.format_local(clock.now())}")
+        return download(fmt, f"{year}年{mon}月政务信息报送情况", f"{year}年{mon}月", headers, rows,
+                        heading=f"{year}年{mon}月政务信息报送及采用情况（{state}）",
+                        total=total_row(headers, rows, skip=("累计信息得分", "同类排名")))
     today = clock.today()
     return render_template("monitor/month.html", report=report, kind=kind, sort=sort, desc=desc,
                            ym=ym, ended=(year, mon) < (today.year, today.month),
@@ -148,10 +153,11 @@ def trend():
     data = reports.trend(unit.id if unit else None)
     if fmt := _export_format():
         name = unit.name if unit else "全县"
-        rows = [[label, s, p, q] for label, s, p, q in
-                zip(data.labels, data.submitted, data.published, data.quota, strict=True)]
-        return download(fmt, f"{name}近12个月报送趋势", "趋势", ["月份", "报送条数", "发布条数",
-                                                              "应报条数"], rows)
+        rows = [list(r) for r in zip(data.labels, data.submitted, data.published, data.quota,
+                                     data.score, strict=True)]
+        return download(fmt, f"{name}近12个月报送趋势", "趋势",
+                        ["月份", "报送条数", "发布条数", "应报条数", "信息得分"], rows,
+                        heading=f"{name}近12个月政务信息报送及得分")
     return render_template("monitor/trend.html", unit=unit, units=figs.counted_units(),
                            trend=data)
 
@@ -165,7 +171,10 @@ def year(year: int):
     rows = reports.year_table(year, kind)
     if fmt := _export_format():
         headers, data = reports.table(rows, reports.YEAR_COLUMNS)
-        return download(fmt, f"{year}年度政务信息报送积分排名", f"{year}年度", headers, data)
+        months = rows[0].months if rows else 0
+        return download(fmt, f"{year}年度政务信息报送积分排名", f"{year}年度", headers, data,
+                        heading=f"{year}年度政务信息考核得分及排名（已统计 {months} 个月）",
+                        total=total_row(headers, data, skip=("同类排名", "统计月数", "全年目标")))
     return render_template("monitor/year.html", year=year, rows=rows, kind=kind,
                            columns=reports.YEAR_COLUMNS, points=services.current_rules().points,
                            point_labels=services.POINT_LABELS)
@@ -258,3 +267,16 @@ def quota_rule_revoke(rule_id: int):
     db.session.commit()
     flash(f"已撤销「{rule.unit.name}」的设置。", "success")
     return redirect(url_for("monitor.rules"))
+
+
+@bp.get("/awards/<int:year>")
+@require_login_and("monitor.view")
+def awards(year: int):
+    top_t = min(max(request.args.get("top_townships", 10, type=int), 1), 500)
+    top_d = min(max(request.args.get("top_departments", 20, type=int), 1), 500)
+    collectives = award_rules.collectives(year, top_t, top_d)
+    chosen = {c.row.unit_id for c in collectives if c.eligible}
+    return render_template("monitor/awards.html", year=year, collectives=collectives,
+                           progress=award_rules.progress(year, chosen),
+                           people=award_rules.individuals(year, chosen),
+                           top_townships=top_t, top_departments=top_d)

@@ -65,11 +65,16 @@ def test_xlsx_export_matches_the_figures_on_screen(closed_october, client, revie
     assert r.status_code == 200 and r.mimetype.endswith("spreadsheetml.sheet")
     assert "filename*=UTF-8''2026" in r.headers["Content-Disposition"]
     ws = load_workbook(io.BytesIO(r.data)).active
-    assert ws.freeze_panes == "A2"
-    headers = [c.value for c in ws[1]]
+    assert ws["A1"].value.startswith("2026年10月政务信息报送及采用情况（第 1 版统计，")
+    assert ws.freeze_panes == "A3"
+    headers = [c.value for c in ws[2]]
     assert headers[:4] == ["单位", "类型", "应报条数", "报送条数"]
-    rows = list(ws.iter_rows(min_row=2, values_only=True))
+    *rows, total = list(ws.iter_rows(min_row=3, values_only=True))
     assert [row[0] for row in rows] == [s[0] for s in screen]
+    # the total row: sums as values (no formulas), nothing summed under rank
+    assert total[0] == "合计" and total[3] == sum(row[3] for row in rows)
+    assert total[headers.index("同类排名")] in ("", None)
+    assert not any(isinstance(v, str) and v.startswith("=") for v in total)
     for row, s in zip(rows, screen, strict=True):
         assert isinstance(row[3], int) and str(row[3]) == s[3]   # numbers as numbers
         assert str(row[headers.index("报送得分")]) == s[8]
@@ -122,8 +127,9 @@ def test_year_points_and_ranking(closed_october, client, reviewer):
     assert rows[0].points == 5 * services.DEFAULT_POINTS["published"]
     r = client.get("/monitor/year/2026?format=xlsx")
     ws = load_workbook(io.BytesIO(r.data)).active
-    assert [c.value for c in ws[1]][:2] == ["名次", "单位"]
-    assert ws["B2"].value == "城关镇" and ws["A2"].value == 1
+    assert ws["A1"].value == "2026年度政务信息考核得分及排名（已统计 1 个月）"
+    assert [c.value for c in ws[2]][:2] == ["同类排名", "单位"]
+    assert ws["B3"].value == "城关镇" and ws["A3"].value == 1
 
 
 def test_rules_change_is_recorded(client, make_user, login):
@@ -170,7 +176,8 @@ def test_health_checks_say_when_they_turn_red(app, make_unit, make_item, today):
 def test_trend_exports_as_a_spreadsheet(closed_october, client, reviewer):
     r = client.get(f"/monitor/trend?unit={closed_october['T1'].id}&format=xlsx")
     ws = load_workbook(io.BytesIO(r.data)).active
-    rows = {row[0]: row for row in ws.iter_rows(min_row=2, values_only=True)}
+    assert ws["A1"].value == "城关镇近12个月政务信息报送及得分"
+    rows = {row[0]: row for row in ws.iter_rows(min_row=3, values_only=True)}
     assert rows["2026年10月"][1:3] == (5, 5) and rows["2025年12月"][1] is None
     assert client.get("/monitor/trend?format=csv").data.startswith("\ufeff".encode())
 

@@ -4,7 +4,7 @@
   document.querySelectorAll("canvas[data-chart]").forEach(function (canvas) {
     var spec = JSON.parse(canvas.getAttribute("data-chart"));
     new Chart(canvas, {
-      type: "line",
+      type: spec.type || "line",
       data: {
         labels: spec.labels,
         datasets: spec.series.map(function (s) {
