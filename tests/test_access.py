@@ -48,6 +48,7 @@ MATRIX: list[tuple[str, str, dict[str, int], str]] = [
      "accounts.unit_edit"),
     ("POST", "/admin/units/{unit_b}/active", ADMIN_POST, "accounts.unit_active"),
     ("POST", "/admin/units/import", ADMIN_POST, "accounts.units_import"),
+    ("POST", "/admin/users/import", ADMIN_POST, "accounts.users_import"),
     ("GET", "/admin/users", ADMIN_ONLY, "accounts.users"),
     ("GET", "/admin/users/new", ADMIN_ONLY, "accounts.user_edit"),
     ("GET", "/admin/users/{user_b}/edit", ADMIN_ONLY, "accounts.user_edit"),

@@ -69,16 +69,27 @@ def create_unit(code, name, kind, since):
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def import_units(file: Path):
     """Import units from a CSV file with the header code,name,kind[,since]."""
-    raw = file.read_bytes()
+    _import(file, services.import_units, "个")
+
+
+@users_cli.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def import_users(file: Path):
+    """Create accounts from a CSV file with the header username,unit_code,role,name,email
+    (or 用户名,单位代码,角色,姓名,电子邮箱); each new account is e-mailed a set-password link."""
+    _import(file, services.import_users, "个账号")
+
+
+def _import(file: Path, load, noun: str) -> None:
     try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = raw.decode("gb18030", errors="replace")
-    report = services.import_units(None, text)
+        text = services.decode_csv(file.read_bytes())
+    except DomainError as e:
+        _fail(e.message)
+    report = load(None, text)
     db.session.commit()
     for line, message in report.errors:
         click.echo(f"第 {line} 行：{message}", err=True)
-    click.echo(f"新建 {len(report.created)} 个，更新 {len(report.updated)} 个，"
-               f"未变 {len(report.unchanged)} 个，错误 {len(report.errors)} 行。")
+    click.echo(f"新建 {len(report.created)} {noun}，更新 {len(report.updated)} {noun}，"
+               f"未变 {len(report.unchanged)} {noun}，错误 {len(report.errors)} 行。")
     if report.errors:
         raise SystemExit(1)

@@ -60,6 +60,11 @@ class UnitImportForm(Form):
                      validators=[FileRequired("请选择要导入的 CSV 文件。")])
 
 
+class UserImportForm(Form):
+    file = FileField("CSV 文件（表头 username,unit_code,role,name,email，UTF-8 或 GBK 编码）",
+                     validators=[FileRequired("请选择要导入的 CSV 文件。")])
+
+
 class CalendarDayForm(Form):
     day = DateField("日期", validators=[DataRequired("请填写正确的日期。")])
     is_workday = SelectField("类型",

@@ -153,9 +153,14 @@ def import_units(actor, text: str) -> ImportReport:
         report.errors.append((1, "第一行必须是表头 code,name,kind"))
         return report
     reader.fieldnames = header
-    for row in reader:
-        line = reader.line_num
+    rows = [(reader.line_num, row) for row in reader]
+    repeated = _repeated(rows, "code")
+    for line, row in rows:
         code, name = (row.get("code") or "").strip(), (row.get("name") or "").strip()
+        if code.lower() in repeated:
+            report.errors.append((line, _repeated_message("单位代码", code,
+                                                          repeated[code.lower()])))
+            continue
         try:
             with db.session.begin_nested():
                 existing = (db.session.scalar(select(Unit).where(Unit.code == code))
@@ -176,7 +181,93 @@ def import_units(actor, text: str) -> ImportReport:
     return report
 
 
+def decode_csv(raw: bytes) -> str:
+    """The text of an uploaded CSV: UTF-8 (with or without BOM), or GBK/GB18030 as saved
+    by Excel and WPS on Chinese Windows."""
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise DomainError("无法识别文件编码，请另存为 UTF-8 编码的 CSV。")
+
+
+def _repeated(rows: list[tuple[int, dict]], key: str) -> dict[str, list[int]]:
+    """Values of ``key`` that appear on more than one line (case-insensitive), with the
+    lines: a file that names the same unit or account twice is reported, never merged."""
+    lines: dict[str, list[int]] = {}
+    for line, row in rows:
+        value = (row.get(key) or "").strip().lower()
+        if value:
+            lines.setdefault(value, []).append(line)
+    return {value: found for value, found in lines.items() if len(found) > 1}
+
+
+def _repeated_message(label: str, value: str, lines: list[int]) -> str:
+    return f"{label}「{value}」在文件中出现多次（第 {'、'.join(map(str, lines))} 行），均未导入。"
+
+
 # ---- accounts --------------------------------------------------------------
+
+# Header names of the accounts import, in English or Chinese.
+USER_COLUMNS = {"username": "username", "用户名": "username", "账号": "username",
+                "帐号": "username", "unit_code": "unit_code", "单位代码": "unit_code",
+                "role": "role", "角色": "role", "name": "name", "姓名": "name",
+                "email": "email", "电子邮箱": "email", "邮箱": "email"}
+ROLE_NAMES = {label: role.value for role, label in ROLE_LABELS.items()}
+
+
+def import_users(actor, text: str) -> ImportReport:
+    """Create accounts from CSV text (``username,unit_code,role,name,email``, or the same in
+    Chinese: 用户名,单位代码,角色,姓名,电子邮箱). Each new account's holder is e-mailed a
+    set-password link (范文8: 帐号将通过电子邮件的方式下发).
+
+    Idempotent by username: an existing account is updated (name, e-mail, unit, role) or
+    left as it is, and gets no new link. Bad rows are reported by line and skipped; a
+    username given twice in the file is reported on each of its lines, not merged.
+    """
+    report = ImportReport()
+    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
+    header = [USER_COLUMNS.get(h.strip().lower(), h.strip().lower())
+              for h in (reader.fieldnames or [])]
+    if not {"username", "unit_code", "role"} <= set(header):
+        report.errors.append((1, "第一行必须是表头 username,unit_code,role,name,email"
+                                 "（或 用户名,单位代码,角色,姓名,电子邮箱）"))
+        return report
+    reader.fieldnames = header
+    rows = [(reader.line_num, row) for row in reader]
+    repeated = _repeated(rows, "username")
+    units = {u.code.lower(): u for u in db.session.scalars(select(Unit))}
+    for line, row in rows:
+        username = (row.get("username") or "").strip()
+        if username.lower() in repeated:
+            report.errors.append((line, _repeated_message("用户名", username,
+                                                          repeated[username.lower()])))
+            continue
+        code = (row.get("unit_code") or "").strip()
+        unit = units.get(code.lower())
+        role = (row.get("role") or "").strip()
+        role = ROLE_NAMES.get(role, role)
+        name, email = (row.get("name") or "").strip(), (row.get("email") or "").strip()
+        try:
+            if unit is None:
+                raise DomainError(f"找不到单位代码「{code}」。")
+            with db.session.begin_nested():
+                existing = db.session.scalar(select(User).where(
+                    func.lower(User.username) == username.lower())) if username else None
+                if existing is None:
+                    create_user(actor, username, unit, role, name=name, email=email)
+                    report.created.append(username)
+                elif (existing.unit_id, existing.role.value, existing.name or "",
+                      existing.email or "") == (unit.id, parse_role(role).value, name,
+                                                normalise_email(email) or ""):
+                    report.unchanged.append(username)
+                else:
+                    update_user(actor, existing, name=name, email=email, unit=unit, role=role)
+                    report.updated.append(username)
+        except DomainError as e:
+            report.errors.append((line, e.message))
+    return report
 
 def normalise_email(email: str | None) -> str | None:
     email = (email or "").strip()
@@ -338,6 +429,27 @@ def unit_addresses(unit: Unit) -> list[str]:
         select(User.email).where(User.unit_id == unit.id, User.active, User.email.is_not(None),
                                  User.role.in_([Role.officer, Role.leader]))
         .order_by(User.username)))
+
+
+def unit_people_addresses(unit: Unit) -> list[str]:
+    """Everyone who works a unit's reporting: its active officers and leaders, and the
+    unit's own address if it has one (each address once)."""
+    people = db.session.scalars(
+        select(User.email).where(User.unit_id == unit.id, User.active, User.email.is_not(None),
+                                 User.role.in_([Role.officer, Role.leader]))
+        .order_by(User.username))
+    return list(dict.fromkeys([*([unit.email] if unit.email else []), *people]))
+
+
+def reachable_units(unit_ids: list[int]) -> set[int]:
+    """The units among ``unit_ids`` that mail can reach (an address of their own, or an
+    active officer or leader with one). Two queries."""
+    own = set(db.session.scalars(select(Unit.id).where(
+        Unit.id.in_(unit_ids), Unit.email.is_not(None), Unit.email != "")))
+    people = set(db.session.scalars(select(User.unit_id).where(
+        User.unit_id.in_(unit_ids), User.active, User.email.is_not(None),
+        User.role.in_([Role.officer, Role.leader])).distinct()))
+    return own | people
 
 
 def authenticate(username: str, password: str) -> User | None:

@@ -35,6 +35,7 @@ from .forms import (
     UnitForm,
     UnitImportForm,
     UserForm,
+    UserImportForm,
 )
 from .models import AccountEvent, Role, Unit, UnitKind, User
 
@@ -248,21 +249,34 @@ def units_import():
         for msg in form.file.errors:
             flash(msg, "error")
         return redirect(url_for("accounts.units"))
+    return _import(form, services.import_units, "accounts.units", "单位")
+
+
+def _import(form, load, back: str, noun: str):
+    """Run an import from an uploaded CSV and show its report (bad rows by line)."""
     raw = form.file.data.read(2 * 1024 * 1024 + 1)
     if len(raw) > 2 * 1024 * 1024:
         flash("文件过大（上限 2 MB）。", "error")
-        return redirect(url_for("accounts.units"))
+        return redirect(url_for(back))
     try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        try:
-            text = raw.decode("gb18030")  # spreadsheets saved by WPS/Excel on Chinese Windows
-        except UnicodeDecodeError:
-            flash("无法识别文件编码，请另存为 UTF-8 编码的 CSV。", "error")
-            return redirect(url_for("accounts.units"))
-    report = services.import_units(current_user, text)
+        text = services.decode_csv(raw)
+    except DomainError as e:
+        flash(e.message, "error")
+        return redirect(url_for(back))
+    report = load(current_user, text)
     db.session.commit()
-    return render_template("accounts/import_report.html", report=report)
+    return render_template("accounts/import_report.html", report=report, back=back, noun=noun)
+
+
+@bp.post("/admin/users/import")
+@require_login_and("user.manage")
+def users_import():
+    form = UserImportForm()
+    if not form.validate_on_submit():
+        for msg in form.file.errors:
+            flash(msg, "error")
+        return redirect(url_for("accounts.users"))
+    return _import(form, services.import_users, "accounts.users", "账号")
 
 
 # ---- admin: accounts ---------------------------------------------------------
@@ -286,7 +300,7 @@ def users():
         query = query.where(User.username.contains(q) | User.name.contains(q))
     return render_template("accounts/users.html", users=db.session.scalars(query).all(),
                            units=_units(), unit_id=unit_id, role=role, q=q,
-                           confirm=ConfirmForm())
+                           confirm=ConfirmForm(), import_form=UserImportForm())
 
 
 @bp.route("/admin/users/new", methods=["GET", "POST"])

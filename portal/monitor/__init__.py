@@ -10,7 +10,7 @@ def init_app(app):
     from .cli import monitor_cli
     from .scheduler import scheduler_command
     from .services import desk_notice as pace_notice
-    from .services import effective_quota
+    from .services import effective_quota, score_notice
     from .views import bp
 
     app.register_blueprint(bp)
@@ -20,6 +20,7 @@ def init_app(app):
     desk_link(app, "通报审签", "monitor.notice_list", "monitor.notice_sign", order=41)
     admin_link(app, "考核规则", "monitor.rules", order=50)
     desk_notice(app, pace_notice)
+    desk_notice(app, score_notice)
     # The item pages of units and reviewers show where the item was adopted (采用).
     item_panel(app, 50, "monitor/_item_adoptions.html", assessment_views.item_panel_context)
     # The officer's desk (submissions) shows the quota the monitor's rules give the unit.

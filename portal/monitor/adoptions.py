@@ -107,6 +107,14 @@ def _int(value, label: str) -> int:
     return n
 
 
+def _points(value, label: str) -> int:
+    """Points an adoption earns: never negative (deductions are set apart)."""
+    n = _int(value, label)
+    if n < 0:
+        raise DomainError(f"「{label}」不能为负数；扣分请在“扣分”中设置。")
+    return n
+
+
 def validate_points(points: dict) -> dict:
     """A clean copy of a scheme's points, or DomainError naming the bad entry."""
     known = {o.code: o for o in outlets()}
@@ -115,22 +123,24 @@ def validate_points(points: dict) -> dict:
         outlet = known.get(code)
         if outlet is None:
             raise DomainError(f"计分办法中的刊物代码「{code}」不存在。")
-        row = {"base": _int(entry.get("base", 0), f"{outlet.name} 每条"), "kinds": {}}
+        row = {"base": _points(entry.get("base", 0), f"{outlet.name} 每条"), "kinds": {}}
         for kind, value in (entry.get("kinds") or {}).items():
-            row["kinds"][kind] = _int(value, f"{outlet.name}（{kind}）")
+            row["kinds"][kind] = _points(value, f"{outlet.name}（{kind}）")
         if entry.get("commissioned") is not None and entry.get("commissioned") != "":
-            row["commissioned"] = _int(entry["commissioned"], f"{outlet.name}（约稿）")
-        own = {lvl: _int(v, f"{outlet.name} {INSTRUCTION_LABELS[lvl]}")
+            row["commissioned"] = _points(entry["commissioned"], f"{outlet.name}（约稿）")
+        own = {lvl: _points(v, f"{outlet.name} {INSTRUCTION_LABELS[lvl]}")
                for lvl, v in (entry.get("instruction") or {}).items()
                if lvl in LEVEL_LABELS and v not in (None, "")}
         if own:
             row["instruction"] = own
         clean["outlets"][code] = row
-    for key, labels in (("instruction", INSTRUCTION_LABELS), ("commissioned", LEVEL_LABELS),
-                        ("deductions", DEDUCTION_LABELS)):
+    for key, labels in (("instruction", INSTRUCTION_LABELS), ("commissioned", LEVEL_LABELS)):
         table = points.get(key) or {}
         for k, label in labels.items():
-            clean[key][k] = _int(table.get(k, 0), label)
+            clean[key][k] = _points(table.get(k, 0), label)
+    table = points.get("deductions") or {}
+    for k, label in DEDUCTION_LABELS.items():
+        clean["deductions"][k] = _int(table.get(k, 0), label)
     if any(v > 0 for v in clean["deductions"].values()):
         raise DomainError("扣分应为 0 或负数。")
     return clean
@@ -188,6 +198,10 @@ def record(actor, item: Item, outlet: Outlet, *, adopted_on: date, kind: str = "
     """Record that ``outlet`` adopted ``item``. Refuses what cannot be true."""
     if not can_be_adopted(item):
         raise DomainError("这条信息尚未报送到中心，不能登记采用。")
+    start, end = clock.month_bounds(adopted_on.year, adopted_on.month)
+    if not item.unit.counted or not item.unit.in_roster(start, end):
+        raise DomainError(f"「{item.unit.name}」{adopted_on.year}年{adopted_on.month}月"
+                          f"不在考核名单中，不能登记采用。")
     if not outlet.active:
         raise DomainError(f"「{outlet.name}」已停用。")
     kind = (kind or "").strip()

@@ -15,7 +15,6 @@ from ..errors import DomainError
 from ..extensions import db
 from ..permissions import can, get_or_404, require_login_and
 from ..submissions.models import Item
-from ..urls import safe_next
 from . import adoptions as svc
 from . import classes, figures, scoring
 from .forms import (
@@ -58,14 +57,16 @@ def item_panel_context(item: Item) -> dict | None:
     records = [a for a in svc.of_item(item.id) if center or a.revoked_at is None]
     if not records and not (center and svc.can_be_adopted(item)):
         return None
-    return {"adoptions": records, "describe": svc.describe, "item": item,
-            "adopt_form": adoption_form(item) if center and svc.can_be_adopted(item) else None,
-            "revoke_form": ReasonForm(prefix="revoke"), "next_url": request.full_path}
+    form = adoption_form(item) if center and svc.can_be_adopted(item) else None
+    return {"adoptions": records, "describe": svc.describe, "item": item, "center": center,
+            "adopt_form": form if form is not None and form.target.choices else None,
+            "no_outlets": form is not None and not form.target.choices,
+            "revoke_form": ReasonForm(prefix="revoke")}
 
 
 def _back(item_id: int):
-    return redirect(safe_next(request.form.get("next"))
-                    or url_for("publishing.review", item_id=item_id))
+    """Adoptions are recorded on the reviewer's page of the item: back there."""
+    return redirect(url_for("publishing.review", item_id=item_id))
 
 
 @bp.post("/items/<int:item_id>/adoptions")
@@ -284,7 +285,10 @@ def scheme_preset():
 def penalty_add(unit_id: int):
     unit = get_or_404(Unit, unit_id, view="monitor.view")
     form = PenaltyForm(prefix="penalty")
-    back = safe_next(request.form.get("next")) or url_for("monitor.dashboard")
+    back = url_for("monitor.dashboard")
+    if form.occurred_on.data:
+        back = url_for("monitor.unit_month", ym=form.occurred_on.data.strftime("%Y-%m"),
+                       unit_id=unit.id)
     if not form.validate_on_submit():
         flash("未能记录扣分：" + "；".join(e for f in form for e in f.errors), "error")
         return redirect(back)
@@ -315,7 +319,8 @@ def penalty_revoke(penalty_id: int):
         except DomainError as e:
             db.session.rollback()
             flash(e.message, "error")
-    return redirect(safe_next(request.form.get("next")) or url_for("monitor.dashboard"))
+    return redirect(url_for("monitor.unit_month", ym=p.occurred_on.strftime("%Y-%m"),
+                            unit_id=p.unit_id))
 
 
 # ---- classes of units ------------------------------------------------------------------------

@@ -35,8 +35,11 @@ def run_command(month_text, note):
 @monitor_cli.command("remind")
 def remind_command():
     """E-mail the units behind pace this month (once per unit and threshold)."""
-    sent = services.remind()
+    result = services.remind()
     db.session.commit()
-    for b in sent:
+    for b in result.sent:
         click.echo(f"已提醒 {b.unit.name}：本月 {b.count} 条，{b.day} 日前应不少于 {b.expected} 条")
-    click.echo(f"共提醒 {len(sent)} 个单位。")
+    for b in result.unreachable:
+        click.echo(f"未能提醒 {b.unit.name}：单位及其信息员、分管领导均未登记电子邮箱", err=True)
+    click.echo(f"共提醒 {len(result.sent)} 个单位" + (
+        f"，{len(result.unreachable)} 个单位无法提醒。" if result.unreachable else "。"))

@@ -134,7 +134,8 @@ def compute(year: int, month: int, quota: int, points: dict | None = None,
     dual = {row.department_id: row for row in db.session.execute(
         select(DualReport.department_id, func.count().label("due"),
                func.sum(case((unmet, 1), else_=0)).label("unmet"))
-        .where(DualReport.due_at >= start, DualReport.due_at < end,
+        # Only obligations already due: one due later this month is not yet owed.
+        .where(DualReport.due_at >= start, DualReport.due_at < min(end, clock.now()),
                DualReport.status != DualStatus.waived, DualReport.department_id.in_(ids))
         .group_by(DualReport.department_id))}
     messages = message_figures(year, month)
@@ -171,7 +172,7 @@ def compute(year: int, month: int, quota: int, points: dict | None = None,
     return result
 
 
-def _late_by_month(year: int, month: int, ids: list[int]) -> dict[int, dict]:
+def late_by_month(year: int, month: int, ids: list[int]) -> dict[int, dict]:
     """Urgent items reported late (迟报) per unit and (year, month), January to ``month``."""
     start, _ = clock.month_bounds(year, 1)
     _, end = clock.month_bounds(year, month)
@@ -188,7 +189,7 @@ def _add_scores(rows: list[Figures], year: int, month: int) -> None:
     """The assessment's columns of every row, and the ranks by the year's score so far."""
     ids = [f.unit_id for f in rows]
     month_scores, year_scores = scoring.unit_scores(year, month, ids,
-                                                    _late_by_month(year, month, ids))
+                                                    late_by_month(year, month, ids))
     for f in rows:
         s = month_scores[f.unit_id]
         f.adoptions, f.instructions, f.penalties, f.score = (

@@ -20,8 +20,9 @@ from sqlalchemy import select
 
 from .. import clock
 from ..accounts.models import Unit, UnitKind
-from ..errors import Conflict, DomainError
+from ..errors import Conflict, DomainError, Forbidden
 from ..extensions import db
+from ..permissions import can
 from ..site.models import Column, ensure_default_columns
 from ..submissions import workflow
 from ..submissions.models import Item, ItemEvent, ItemKind
@@ -130,6 +131,8 @@ def edit(actor, notice: Notice, **blocks: str) -> bool:
 
 def sign(actor, notice: Notice) -> None:
     """The center leader's 审签 of the text as it is now."""
+    if not can(actor, "monitor.notice_sign"):
+        raise Forbidden("通报须由网络信息中心的领导（或管理员）审签。")
     if notice.status == "signed":
         raise Conflict(f"该通报已由 {notice.signed_by.display_name} 审签。")
     if notice.status == "published":

@@ -88,13 +88,19 @@ def tick(now: datetime | None = None) -> list[str]:
 def _close(year: int, month: int) -> str:
     if services.latest_run(year, month) is not None:
         return f"close {year}-{month:02d}: already run"
+    first = services.installed_on()
+    if first is not None and (year, month) < (first.year, first.month):
+        return f"close {year}-{month:02d}: before the portal's first records, nothing to close"
     run = services.run_month(year, month, note="自动生成")
-    return f"close {year}-{month:02d}: revision {run.revision}"
+    return f"close {year}-{month:02d}: revision {run.revision} (notice drafted, awaiting 审签)"
 
 
 def _remind(day) -> str:
-    sent = services.remind(day)
-    return f"remind {day.isoformat()}: {len(sent)} units"
+    result = services.remind(day)
+    return (f"remind {day.isoformat()}: {len(result.sent)} units"
+            + (f", {len(result.unreachable)} unreachable: "
+               + ", ".join(b.unit.code for b in result.unreachable)
+               if result.unreachable else ""))
 
 
 @click.command("scheduler")

@@ -14,14 +14,15 @@ from dataclasses import dataclass
 from datetime import date
 
 from flask import current_app
-from sqlalchemy import insert, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from .. import clock, mail
 from ..accounts.models import Unit
-from ..accounts.services import unit_addresses
+from ..accounts.services import unit_people_addresses
 from ..errors import DomainError
 from ..extensions import db
+from ..submissions.models import Item
 from . import classes, health, notices, scoring
 from . import figures as figs
 from .models import (
@@ -133,6 +134,23 @@ def _check_month(year: int, month: int) -> None:
         raise DomainError(f"{year}年{month}月尚未结束，不能生成通报。")
     if year < 2000:
         raise DomainError("月份无效。")
+    first = installed_on()
+    if first is not None and (year, month) < (first.year, first.month):
+        raise DomainError(f"{year}年{month}月早于本网站开始记录报送的时间"
+                          f"（{first.year}年{first.month}月），没有可统计的数据。")
+
+
+def installed_on() -> date | None:
+    """When the portal began to record reporting: the earliest item that reached the
+    center, or, when every unit carries the date it joined, the earliest of those. A unit
+    without one has always been there and does not bound it. None while nothing says
+    (an empty county can still close its months)."""
+    always = db.session.scalar(select(func.count()).select_from(Unit).where(
+        Unit.counted, Unit.joined_on.is_(None)))
+    joined = None if always else db.session.scalar(select(func.min(Unit.joined_on)))
+    submitted = db.session.scalar(select(func.min(Item.first_submitted_at)))
+    found = [d for d in (joined, submitted and clock.local(submitted).date()) if d is not None]
+    return min(found) if found else None
 
 
 def _month_row(year: int, month: int) -> MonitorMonth:
@@ -272,24 +290,33 @@ def behind_pace(today: date | None = None, unit_ids: list[int] | None = None) ->
     return result
 
 
-def remind(today: date | None = None) -> list[Behind]:
-    """E-mail every unit behind pace, once per unit and threshold. Returns those reminded."""
+@dataclass
+class Reminded:
+    sent: list[Behind]          # e-mailed (and recorded, so not sent again)
+    unreachable: list[Behind]   # behind pace, but nobody to write to: not recorded
+
+
+def remind(today: date | None = None) -> Reminded:
+    """E-mail every unit behind pace (its officers, leaders and its own address), once per
+    unit and threshold. A unit nobody can be written to is listed, not marked reminded."""
     today = today or clock.today()
-    sent = []
+    result = Reminded([], [])
     for b in behind_pace(today):
+        recipients = unit_people_addresses(b.unit)
+        if not recipients:
+            result.unreachable.append(b)
+            continue
         try:
             with db.session.begin_nested():
                 db.session.add(Reminder(unit_id=b.unit.id, year=today.year, month=today.month,
                                         threshold_day=b.day, expected=b.expected, count=b.count))
         except IntegrityError:
             continue  # already reminded for this threshold (another scheduler, or a re-run)
-        recipients = unit_addresses(b.unit)
-        if recipients:
-            mail.send(recipients, f"提醒：{today.year}年{today.month}月信息报送进度",
-                      "monitor/mail/remind.txt", b=b, today=today)
-        sent.append(b)
+        mail.send(recipients, f"提醒：{today.year}年{today.month}月信息报送进度",
+                  "monitor/mail/remind.txt", b=b, today=today)
+        result.sent.append(b)
     db.session.flush()
-    return sent
+    return result
 
 
 def desk_notice(user) -> list[str]:
@@ -301,5 +328,27 @@ def desk_notice(user) -> list[str]:
         return []
     b = behind[0]
     today = clock.today()
+    quota = effective_quota(user.unit, today.year, today.month)
     return [f"本月（{today.month}月）本单位已报送 {b.count} 条，按进度 {b.day} 日前应不少于 "
-            f"{b.expected} 条，月底前须达到 {current_rules().quota} 条，请抓紧报送。"]
+            f"{b.expected} 条，月底前须达到 {quota} 条，请抓紧报送。"]
+
+
+def score_notice(user) -> list[str]:
+    """On an officer's or leader's desk: the unit's information score this year so far,
+    its rank among units of its kind, and this month's adoptions (once a scheme is set)."""
+    if not (user.is_officer or user.is_leader) or not user.unit.counted:
+        return []
+    today = clock.today()
+    if scoring.scheme_for(today.year, today.month) is None:
+        return []
+    peers = [u for u in figs.counted_units(today.year, today.month)
+             if u.kind == user.unit.kind]
+    if user.unit not in peers:
+        return []
+    ids = [u.id for u in peers]
+    month, year = scoring.unit_scores(today.year, today.month, ids,
+                                      figs.late_by_month(today.year, today.month, ids))
+    rank = scoring.rank(year)[user.unit_id]
+    return [f"本单位{today.year}年信息得分 {year[user.unit_id]} 分（含本月实时），在"
+            f"{user.unit.kind.label}中排第 {rank} 位；本月信息被采用 "
+            f"{month[user.unit_id].adoptions} 条次。"]

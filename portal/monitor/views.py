@@ -10,6 +10,7 @@ from sqlalchemy import func, or_, select
 
 from .. import clock
 from ..accounts.models import Unit
+from ..accounts.services import reachable_units
 from ..errors import DomainError
 from ..extensions import db
 from ..forms import choices
@@ -57,9 +58,10 @@ def dashboard():
     latest = {}
     for mm, run in months:
         latest.setdefault(mm.id, (mm, run))
+    behind = services.behind_pace(today)
     return render_template("monitor/dashboard.html", checks=health.run_checks(),
-                           months=list(latest.values())[:12], today=today,
-                           behind=services.behind_pace(today),
+                           months=list(latest.values())[:12], today=today, behind=behind,
+                           reachable=reachable_units([b.unit.id for b in behind]),
                            previous=clock.previous_month(today), run_form=RunForm())
 
 

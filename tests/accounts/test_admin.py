@@ -217,9 +217,10 @@ def test_units_import_keeps_good_rows_and_reports_bad_ones(client, admin, make_u
     html = r.get_data(as_text=True)
     assert r.status_code == 200
     assert "第 5 行" in html and "第 6 行" in html and "第 7 行" in html
+    # a code given twice in one file is reported on both lines, not merged
+    assert "单位代码「D01」在文件中出现多次（第 4、8 行），均未导入。" in html
     codes = set(db.session.scalars(select(Unit.code)))
-    assert {"T01", "T02", "D01"} <= codes and "T04" not in codes
-    assert db.session.scalar(select(Unit.name).where(Unit.code == "D01")) == "县教育局（改名）"
+    assert {"T01", "T02"} <= codes and "T04" not in codes and "D01" not in codes
 
 
 def test_admin_configures_a_holiday_for_an_unknown_year(client, admin):
@@ -235,3 +236,48 @@ def test_admin_configures_a_holiday_for_an_unknown_year(client, admin):
                                                 "is_workday": "0"}).status_code == 400
     assert client.post("/admin/calendar/2027-02-08/delete").status_code == 302
     assert db.session.get(CalendarDay, date(2027, 2, 8)) is None
+
+
+def test_users_import_creates_accounts_mails_links_and_reports_bad_rows(client, admin,
+                                                                         make_unit, outbox):
+    from io import BytesIO
+
+    make_unit(code="T01", name="城关镇")
+    make_unit(code="D01", name="县教育局", kind="department")
+    csv = ("用户名,单位代码,角色,姓名,电子邮箱\n"
+           "t01-xy,T01,信息员,徐燕,xuyan@example.gov.cn\n"
+           "t01-ld,t01,leader,陈立,chenli@example.gov.cn\n"
+           "d01-a,D01,officer,王安,not-an-email\n"
+           "d01-b,D99,officer,李四,lisi@example.gov.cn\n"
+           "d01-c,D01,reviewer,周五,zhouwu@example.gov.cn\n"
+           "dup,D01,officer,甲,jia@example.gov.cn\n"
+           "DUP,D01,officer,乙,yi@example.gov.cn\n")
+    r = client.post("/admin/users/import", data={"file": (BytesIO(csv.encode("gb18030")),
+                                                          "accounts.csv")},
+                    content_type="multipart/form-data")
+    html = r.get_data(as_text=True)
+    assert r.status_code == 200 and "账号导入结果" in html and "新建 2 个" in html
+    assert "第 4 行：电子邮箱地址格式不正确" in html
+    assert "第 5 行：找不到单位代码「D99」" in html and "第 6 行：「审核员」不能设在" in html
+    assert "用户名「dup」在文件中出现多次（第 7、8 行），均未导入。" in html
+    assert "第 8 行：用户名「DUP」在文件中出现多次" in html
+    made = {u.username: u for u in db.session.scalars(select(User).where(
+        User.username.in_(["t01-xy", "t01-ld", "dup", "DUP"])))}
+    assert set(made) == {"t01-xy", "t01-ld"} and made["t01-ld"].role == Role.leader
+    sent = outbox()
+    assert sorted(m["To"] for m in sent) == ["chenli@example.gov.cn",
+                                                     "xuyan@example.gov.cn"]
+    # Again: nothing new, no second link; a changed name is an update.
+    again = csv.replace("陈立", "陈立新")
+    r = client.post("/admin/users/import", data={"file": (BytesIO(again.encode()), "a.csv")},
+                    content_type="multipart/form-data")
+    assert "新建 0 个，更新 1 个，未变 1 个" in r.get_data(as_text=True)
+    assert len(outbox()) == 2
+
+
+def test_users_import_needs_its_header(client, admin):
+    from io import BytesIO
+
+    r = client.post("/admin/users/import", data={"file": (BytesIO(b"a,b\n1,2\n"), "x.csv")},
+                    content_type="multipart/form-data")
+    assert "第一行必须是表头 username,unit_code,role,name,email" in r.get_data(as_text=True)

@@ -70,6 +70,19 @@ def test_units_import_with_a_wrong_header(runner, app, tmp_path):
     assert r.exit_code == 1 and "表头" in r.output
 
 
+def test_users_import_from_the_command_line(runner, center, make_unit, tmp_path, outbox):
+    make_unit(code="T01", name="城关镇")
+    f = tmp_path / "accounts.csv"
+    f.write_text("username,unit_code,role,name,email\nt01-o,T01,officer,徐燕,xy@example.gov.cn\n"
+                 "t01-p,T01,officer,无邮箱,\n", encoding="utf-8")
+    r = runner.invoke(args=["users", "import", str(f)])
+    assert r.exit_code == 1
+    assert "第 3 行：未设置密码的账号必须填写电子邮箱" in r.output
+    assert "新建 1 个账号" in r.output and len(outbox()) == 1
+    r = runner.invoke(args=["users", "import", str(f)])
+    assert "新建 0 个账号" in r.output and "未变 1 个账号" in r.output and len(outbox()) == 1
+
+
 def test_demo_is_idempotent_and_prints_logins(runner, app):
     r = runner.invoke(args=["demo"])
     assert r.exit_code == 0, r.output

@@ -76,6 +76,8 @@ def setup(world):
               "reviewer": users["reviewer"]}
     item = move(make_item(users["officer_a"], title="城关镇推进秸秆综合利用"),
                 ItemStatus.published, actors)
+    year, month = clock.previous_month()
+    item.first_submitted_at = clock.month_bounds(year - 1, month)[0]  # records a year back
     adoptions.apply_preset(users["admin"], "fanwen2", clock.today().replace(day=1))
     outlet = adoptions.outlets()[0]
     adoption = adoptions.record(users["reviewer"], item, outlet, adopted_on=clock.today(),
@@ -83,7 +85,6 @@ def setup(world):
     penalty = adoptions.add_penalty(users["reviewer"], world["units"]["a"], "missed",
                                     clock.today(), "漏报一起交通事故")
     db.session.commit()
-    year, month = clock.previous_month()
     services.run_month(year, month)
     ids.update(adopt_item=item.id, adoption=adoption.id, outlet=outlet.id, penalty=penalty.id,
                notice_ym=f"{year:04d}-{month:02d}")

@@ -366,3 +366,70 @@ def test_a_deduction_is_recorded_with_a_reason_and_can_be_revoked(county, make_u
     assert row(figures.compute(2026, 10, 4), "T1").score == 0
     assert "已撤销（经核实属实）" in client.get(
         f"/monitor/month/2026-10/unit/{county['T1'].id}").get_data(as_text=True)
+
+
+# ---- bad input changes nothing ---------------------------------------------------------------
+
+def test_an_item_of_a_unit_not_in_the_roster_cannot_be_adopted(county, make_item, center):
+    from portal.accounts import services as accounts
+
+    own = make_item(center)  # the center's own items are not assessed
+    with pytest.raises(DomainError, match="不在考核名单中"):
+        adopt(own, "gzjl")
+    late = accounts.create_unit(None, "T8", "新设镇", "township", since="2026-11-01")
+    item = make_item(late, submitted="2026-10-20 10:00")
+    with pytest.raises(DomainError, match="「新设镇」2026年10月不在考核名单中"):
+        adopt(item, "gzjl", on=date(2026, 10, 21))
+    adopt(item, "gzjl", on=date(2026, 11, 2))  # it joined in November
+    assert db.session.scalar(select(func.count()).select_from(Adoption)) == 1
+
+
+def test_a_scheme_never_gives_negative_points_for_an_adoption(county):
+    current = adoptions.schemes()[0]
+    bad = {**current.points, "outlets": {**current.points["outlets"],
+                                         "gzjl": {"base": -5, "kinds": {}}}}
+    with pytest.raises(DomainError, match="不能为负数"):
+        adoptions.save_scheme(None, name="错误", rule="sum", valid_from=date(2027, 1, 1),
+                              points=bad)
+    assert len(adoptions.schemes()) == 1
+
+
+def test_a_month_before_the_portals_first_records_is_not_run(county, make_item, today):
+    make_item(county["T1"], submitted="2026-06-10 10:00")
+    with pytest.raises(DomainError, match="早于本网站开始记录报送的时间（2026年6月）"):
+        services.run_month(2026, 5)
+    services.run_month(2026, 6)
+
+
+def test_only_a_center_leader_or_an_admin_may_sign_the_notice(county, make_item, make_user,
+                                                              today):
+    from portal.errors import Forbidden
+    from portal.monitor import notices
+
+    make_item(county["T1"])
+    services.run_month(2026, 10)
+    for user in (make_user(Role.reviewer), make_user(Role.leader, unit=county["T1"])):
+        with pytest.raises(Forbidden, match="须由网络信息中心的领导"):
+            notices.sign(user, notices.get(2026, 10))
+    assert notices.get(2026, 10).status == "draft"
+
+
+def test_the_units_desk_shows_its_score_and_rank(county, make_item, make_user, login, client,
+                                                  today):
+    today("2026-11-20 10:00")
+    adopt(make_item(county["T2"], submitted="2026-11-02 10:00"), "gzjl", on=date(2026, 11, 5))
+    adopt(make_item(county["T1"], submitted="2026-10-02 10:00"), "kx_zyhy")
+    login(make_user(Role.officer, unit=county["T1"]))
+    page = client.get("/desk/submissions").get_data(as_text=True)
+    assert ("本单位2026年信息得分 3 分（含本月实时），在乡镇/街道中排第 2 位；"
+            "本月信息被采用 0 条次。") in page
+    login(make_user(Role.reviewer))
+    assert "信息得分" not in client.get("/review/").get_data(as_text=True)
+
+
+def test_without_outlets_the_panel_says_what_to_set_up_instead_of_an_empty_list(
+        app, center, make_unit, make_item, make_user, login, client):
+    item = make_item(make_unit())
+    login(make_user(Role.reviewer))
+    page = client.get(f"/review/items/{item.id}").get_data(as_text=True)
+    assert "尚无采用刊物" in page and "adopt-target" not in page

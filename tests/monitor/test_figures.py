@@ -194,3 +194,39 @@ def test_the_whole_run_costs_the_same_statements_for_10_and_60_units(app, center
     small = run_with(10, 2026, 9)
     large = run_with(50, 2026, 10)
     assert small == large, (small, large)
+
+
+def test_a_dual_report_not_yet_due_is_not_counted_against_the_month(app, make_unit, make_item,
+                                                                    today):
+    from datetime import datetime
+
+    from portal import clock
+    from portal.submissions.models import DualReport, DualStatus
+
+    town, dept = make_unit(code="T1"), make_unit(UnitKind.department, code="D1")
+    today("2026-10-18 10:00")
+    for day in (15, 25):  # one already due, one due later this month
+        db.session.add(DualReport(source_item=make_item(town), department=dept,
+                                  due_at=clock.from_local(datetime(2026, 10, day)),
+                                  status=DualStatus.pending))
+    db.session.commit()
+    d = by_unit(figures.compute(2026, 10, 4))["D1"]
+    assert (d.dual_due, d.dual_unmet) == (1, 1)
+    today("2026-11-02 10:00")
+    d = by_unit(figures.compute(2026, 10, 4))["D1"]
+    assert (d.dual_due, d.dual_unmet) == (2, 2)
+
+
+def test_the_desk_shows_the_units_own_quota_from_its_class(app, make_unit, make_user, login,
+                                                            client, today):
+    from portal.monitor import classes
+
+    town = make_unit(code="T1")
+    classes.assign(town, classes.save_class(None, unit_kind="township", code="A",
+                                            yearly_target=50, monthly_quota=6))
+    db.session.commit()
+    today("2026-10-26 10:00")
+    login(make_user(Role.officer, unit=town))
+    page = client.get("/desk/submissions").get_data(as_text=True)
+    assert "月底前须达到 6 条" in page  # the pace notice
+    assert "/ 6 条" in page             # and the quota panel: one and the same quota

@@ -119,11 +119,11 @@ def test_a_month_not_yet_ended_cannot_be_run(app, today):
 def test_publishing_the_notice_needs_the_center_unit(app, center, make_unit, make_item,
                                                      make_user, today):
     admin = make_user(Role.admin)
-    center.active = False  # no active center unit to publish the notice under
     make_item(make_unit())
     today("2026-11-03 10:00")
     services.run_month(2026, 10)
     notices.sign(admin, notices.get(2026, 10))
+    center.active = False  # no active center unit to publish the notice under
     with pytest.raises(DomainError, match="网络信息中心"):
         notices.publish(admin, notices.get(2026, 10))
     db.session.rollback()
@@ -174,19 +174,28 @@ def test_cli_run_defaults_to_last_month_and_reports_bad_input(county, runner, to
 def test_reminders_go_once_per_threshold_to_units_behind_pace(county, make_user, outbox, today):
     officer = make_user(Role.officer, unit=county["T3"], email="t3@example.gov.cn")
     today("2026-10-19 10:00")
-    assert services.remind() == []  # nobody is due before the 20th
+    assert services.remind().sent == []  # nobody is due before the 20th
     today("2026-10-20 10:00")
-    sent = {b.unit.code for b in services.remind()}
+    leader = make_user(Role.leader, unit=county["T3"], email="t3-lead@example.gov.cn")
+    county["D1"].email = "d1@example.gov.cn"  # a unit address reaches it too
+    result = services.remind()
     db.session.commit()
-    assert sent == {"T3", "T4", "D1"}  # T2 has 2 by the 20th; T1 and D2 more
-    assert services.remind() == []
+    # T2 has 2 by the 20th; T1 and D2 more. T4 has nobody to write to: listed, not marked.
+    assert {b.unit.code for b in result.sent} == {"T3", "D1"}
+    assert [b.unit.code for b in result.unreachable] == ["T4"]
+    again = services.remind()
+    assert again.sent == [] and [b.unit.code for b in again.unreachable] == ["T4"]
     db.session.commit()
     today("2026-10-25 10:00")
-    assert {b.unit.code for b in services.remind()} == {"T2", "T3", "T4", "D1"}
+    make_user(Role.officer, unit=county["T4"], email="t4@example.gov.cn")
+    later = services.remind()
+    assert {b.unit.code for b in later.sent} == {"T3", "T4", "D1"}
+    assert [b.unit.code for b in later.unreachable] == ["T2"]
     db.session.commit()
-    assert db.session.scalar(select(func.count()).select_from(Reminder)) == 7
+    assert db.session.scalar(select(func.count()).select_from(Reminder)) == 5
     mails = [m for m in outbox() if officer.email in m["To"]]
     assert len(mails) == 2 and "报送信息 0 条" in mails[0].get_content()
+    assert leader.email in mails[0]["To"]  # officers and leaders alike
 
 
 def test_desk_shows_the_pace_notice(county, make_user, login, client, today):
@@ -202,18 +211,29 @@ def test_scheduler_closes_the_month_once_even_with_two_schedulers(county, app, t
     today("2026-11-01 00:30")
     assert not any(line.startswith("close") for line in tick())
     today("2026-11-01 01:00")
-    assert any("close 2026-10: revision 1" in line for line in tick())
+    assert any("close 2026-10: revision 1 (notice drafted" in line for line in tick())
     assert not any(line.startswith("close") for line in tick())  # the second scheduler
     assert db.session.scalar(select(func.count()).select_from(MonthlyRun)) == 1
     assert db.session.scalar(select(func.count()).select_from(SchedulerRun).where(
         SchedulerRun.job == "close")) == 1
 
 
-def test_scheduler_reminds_after_nine_on_reminder_days(county, app, today, outbox):
+def test_scheduler_reminds_after_nine_on_reminder_days(county, app, today, outbox, make_user):
     from portal.monitor.scheduler import tick
 
+    make_user(Role.officer, unit=county["T3"], email="t3@example.gov.cn")
     today("2026-10-20 08:59")
     assert not any(line.startswith("remind") for line in tick())
     today("2026-10-20 09:00")
-    assert any(line.startswith("remind 2026-10-20: 3 units") for line in tick())
+    assert "remind 2026-10-20: 1 units, 2 unreachable: T4, D1" in tick()
     assert not any(line.startswith("remind") for line in tick())
+
+
+def test_the_center_sees_who_could_not_be_reminded(county, make_user, login, client, runner,
+                                                   today):
+    today("2026-10-20 10:00")
+    login(make_user(Role.reviewer))
+    page = client.get("/monitor/").get_data(as_text=True)
+    assert "桃源镇：已报送 0 条" in page and "无法提醒" in page
+    result = runner.invoke(args=["monitor", "remind"])
+    assert "未能提醒 桃源镇" in result.output and "3 个单位无法提醒" in result.output

@@ -146,6 +146,7 @@ def test_the_awards_page_lists_candidates_for_the_center(county, make_user, logi
 
 def test_the_trend_draws_each_months_score_as_bars(county, make_item, today, make_user, login,
                                                    client):
+    make_item(county["T3"], submitted="2026-01-05 10:00")  # the portal's first record
     adopt(make_item, county["T1"], "gzjl", 3)
     adopt(make_item, county["T2"], "kx_zyhy", 3)
     _close_year(today)
