@@ -29,7 +29,8 @@ MONTH_COLUMNS = [
     ("status_label", "完成情况"), ("adoptions", "采用条次"), ("adopt_county", "县级采用"),
     ("adopt_city", "市级采用"), ("adopt_province", "省级采用"), ("adopt_state", "国家级采用"),
     ("instructions", "领导批示"), ("penalties", "扣分次数"), ("score", "当月信息得分"),
-    ("score_year", "累计信息得分"), ("rank", "同类排名"),
+    ("score_year", "累计信息得分"), ("rank", "同类排名"), ("unit_class", "类别"),
+    ("target", "全年目标"), ("progress", "目标进度"),
 ]
 YEAR_COLUMNS = [
     ("rank", "同类排名"), ("unit_name", "单位"), ("kind_label", "类型"), ("unit_class", "类别"),

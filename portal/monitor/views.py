@@ -79,7 +79,8 @@ def month(ym: str):
                  if report.run else f"实时数据，{clock.format_local(clock.now())}")
         return download(fmt, f"{year}年{mon}月政务信息报送情况", f"{year}年{mon}月", headers, rows,
                         heading=f"{year}年{mon}月政务信息报送及采用情况（{state}）",
-                        total=total_row(headers, rows, skip=("累计信息得分", "同类排名")))
+                        total=total_row(headers, rows,
+                                        skip=("累计信息得分", "同类排名", "全年目标")))
     today = clock.today()
     return render_template("monitor/month.html", report=report, kind=kind, sort=sort, desc=desc,
                            ym=ym, ended=(year, mon) < (today.year, today.month),

@@ -47,6 +47,8 @@ def test_month_table_shows_the_frozen_figures_colour_coded(closed_october, clien
     rows = cells(html)
     assert [r[0] for r in rows] == ["城关镇", "柳河镇", "县教育局"]
     assert rows[0][3] == "5" and rows[0][9].startswith("已完成")
+    foot = re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", html.split("<tfoot>")[1], re.S)
+    assert foot[0] == "合计" and foot[3] == str(sum(int(r[3]) for r in rows))
     assert 'class="status-none"' in html and 'class="badge badge-below"' in html
 
 
