@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from .. import clock
 from ..accounts.models import Unit, UnitKind
 from ..aftercommit import after_commit
-from ..errors import DomainError, Forbidden
+from ..errors import Conflict, DomainError, Forbidden
 from ..extensions import db
 from ..site.models import Column
 from . import media as media_files
@@ -390,6 +390,37 @@ def remove_media(actor, row: Media) -> None:
     db.session.flush()
     root = media_root()
     after_commit(lambda: [(root / p).unlink(missing_ok=True) for p in paths])
+
+
+def _never_sent(item: Item) -> bool:
+    return item.status == ItemStatus.draft and item.first_submitted_at is None and \
+        db.session.scalar(select(ItemEvent.id).where(
+            ItemEvent.item_id == item.id, ItemEvent.action.in_(("submit", "submit_direct")))
+            .limit(1)) is None
+
+
+def can_delete_draft(actor, item: Item) -> bool:
+    return _never_sent(item) and workflow.can_edit(actor, item)
+
+
+def delete_draft(actor, item: Item) -> str:
+    """Delete a draft that never reached anyone (its files go once that commits). An item
+    that was ever submitted stays: it has a history others have seen. Returns its title."""
+    if not _never_sent(item):
+        raise Conflict("该信息已提交过，不能删除；如不再需要，可撤回后留作草稿，或请中心不予采用。")
+    if not workflow.can_edit(actor, item):
+        raise Forbidden("该信息当前不能由您删除。")
+    paths = [p for row in item.media for p in (row.path, row.thumb, row.page, row.poster) if p]
+    title = item.title
+    for step in list(item.events):
+        db.session.delete(step)
+    for row in list(item.media):
+        db.session.delete(row)
+    db.session.delete(item)
+    db.session.flush()
+    root = media_root()
+    after_commit(lambda: [(root / p).unlink(missing_ok=True) for p in paths])
+    return title
 
 
 def referenced_paths() -> set[str]:

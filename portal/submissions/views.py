@@ -276,6 +276,21 @@ def item_edit(item_id: int):
     return _render_edit(item, form, 400 if form.errors else 200)
 
 
+@bp.post("/desk/items/<int:item_id>/delete")
+@require_login_and("desk.staff")
+def item_delete(item_id: int):
+    item = get_or_404(Item, item_id, view="item.view")
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        title = services.delete_draft(current_user, item)
+    except (Conflict, Forbidden):
+        raise  # shown as a 409/403 page by the app
+    db.session.commit()
+    flash(f"已删除草稿「{title}」。", "success")
+    return redirect(url_for(".desk"))
+
+
 @bp.get("/desk/items/<int:item_id>")
 @require_login_and("desk.staff")
 def item(item_id: int):
@@ -292,6 +307,9 @@ def _render_item(item: Item, status: int = 200, form: ActionForm | None = None):
         failed=form.action.data if form is not None else None,
         created=created, answers=answers, problems=services.readiness_problems(item),
         returned=services.latest_comment(item, ("return", "send_back")),
+        declined=(services.latest_comment(item, ("decline",))
+                  if item.status == S.declined else None),
+        deletable=services.can_delete_draft(current_user, item),
         time_left=services.urgent_time_left(item), now=clock.now()), status
 
 

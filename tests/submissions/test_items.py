@@ -286,3 +286,53 @@ def test_tampered_choices_get_chinese_messages_not_english_ones(client, login, c
     # A garbage department id means "none"; a real unit that is not a department is refused.
     assert db.session.scalar(db.select(db.func.count()).select_from(Item)) == 1
     assert db.session.scalar(db.select(Item)).dual_department_id is None
+
+
+def test_the_decline_reason_is_shown_at_the_top_like_a_return_reason(client, login, county):
+    actors = {"officer": county.officer, "leader": county.leader, "reviewer": county.reviewer}
+    item = move(make_item(county.officer), ItemStatus.declined, actors)
+    login(county.officer)
+    page = client.get(f"/desk/items/{item.id}").get_data(as_text=True)
+    top = page.split('id="h-history"')[0]
+    assert "中心不予采用的理由：</strong>理由：测试" in top
+    assert county.reviewer.display_name in top.split("中心不予采用的理由")[1]
+
+
+def test_no_decline_notice_on_an_item_that_was_not_declined(client, login, county):
+    actors = {"officer": county.officer, "leader": county.leader, "reviewer": county.reviewer}
+    item = move(make_item(county.officer), ItemStatus.published, actors)
+    login(county.officer)
+    assert "不予采用的理由" not in client.get(f"/desk/items/{item.id}").get_data(as_text=True)
+
+
+def test_a_draft_is_deleted_with_its_files(client, login, county, app):
+    from pathlib import Path
+
+    from portal.submissions.models import Media
+    from portal.submissions.services import media_root
+
+    item = make_item(county.officer, kind="image", column_slug="gallery")
+    files = [media_root() / p for m in item.media for p in (m.path, m.thumb) if p]
+    assert files and all(Path(f).exists() for f in files)
+    login(county.officer)
+    page = client.get(f"/desk/items/{item.id}").get_data(as_text=True)
+    assert "删除草稿" in page and "data-confirm" in page
+    r = client.post(f"/desk/items/{item.id}/delete")
+    assert r.status_code == 302 and r.headers["Location"].endswith("/desk/submissions")
+    assert db.session.get(Item, item.id) is None
+    assert db.session.scalar(db.select(db.func.count()).select_from(Media)) == 0
+    assert not any(Path(f).exists() for f in files)
+
+
+def test_an_item_ever_submitted_is_never_deleted(client, login, county):
+    actors = {"officer": county.officer, "leader": county.leader, "reviewer": county.reviewer}
+    sent_back = move(make_item(county.officer), ItemStatus.awaiting_signoff, actors)
+    services.act(sent_back, "send_back", county.leader, "请补充数据")
+    db.session.commit()
+    assert sent_back.status == ItemStatus.draft
+    login(county.officer)
+    assert "删除草稿" not in client.get(f"/desk/items/{sent_back.id}").get_data(as_text=True)
+    assert client.post(f"/desk/items/{sent_back.id}/delete").status_code == 409
+    assert db.session.get(Item, sent_back.id) is not None
+    with pytest.raises(Forbidden):
+        services.delete_draft(county.other_officer, make_item(county.officer))
