@@ -178,12 +178,29 @@ def dual_obligation_exists(item: Item) -> bool:
                              .where(DualReport.source_item_id == item.id)) > 0
 
 
+DOUBLE_SAVE_WINDOW = timedelta(seconds=30)
+
+
+def just_saved(actor, data: ItemData) -> Item | None:
+    """The draft this officer saved from the same text within the last seconds: a double
+    click or a resent form is that draft, not a second item."""
+    try:
+        fields = _clean(actor.unit, data, None)
+    except DomainError:
+        return None
+    return db.session.scalar(select(Item).where(
+        Item.author_id == actor.id, Item.status == ItemStatus.draft,
+        Item.created_at >= clock.now() - DOUBLE_SAVE_WINDOW,
+        Item.title == fields["title"], Item.body_html == fields["body_html"],
+        Item.kind == fields["kind"]).order_by(Item.id.desc()).limit(1))
+
+
 def create_item(actor, data: ItemData) -> Item:
     """A new draft of the actor's unit, written by the actor."""
     if not getattr(actor, "is_officer", False) or actor.unit.is_center:
         raise Forbidden("只有乡镇和部门的信息员可以撰写报送信息。")
     item = Item(unit_id=actor.unit_id, author_id=actor.id, status=ItemStatus.draft,
-                **_clean(actor.unit, data, None))
+                created_at=clock.now(), **_clean(actor.unit, data, None))
     db.session.add(item)
     db.session.flush()
     _record(item, actor, "create")

@@ -227,6 +227,9 @@ _ACCEPT = {"image": ".jpg,.jpeg,.png,.gif,.webp,image/jpeg,image/png,image/gif,i
 def item_new():
     form = _item_form(current_user.unit)
     if form.validate_on_submit():
+        if (same := services.just_saved(current_user, _item_data(form))) is not None:
+            flash("草稿已保存（与刚才保存的内容相同，未重复创建）。", "success")
+            return redirect(url_for(".item_edit", item_id=same.id))
         try:
             item = services.create_item(current_user, _item_data(form))
         except DomainError as e:
@@ -249,7 +252,13 @@ def _saved_message(item: Item) -> str:
 @bp.route("/desk/items/<int:item_id>/edit", methods=["GET", "POST"])
 @require_login_and("desk.staff")
 def item_edit(item_id: int):
-    item = get_or_404(Item, item_id, view="item.view", need="item.edit")
+    item = get_or_404(Item, item_id, view="item.view")
+    if not can(current_user, "item.edit", item):
+        # Typically Back after submitting: say what happened to it instead of "no access".
+        if not (current_user.unit_id == item.unit_id and current_user.is_officer):
+            abort(403)
+        flash(STALE_EDIT.get(item.status, "该信息当前不能修改。"), "info")
+        return redirect(url_for(".item", item_id=item.id))
     form = _item_form(item.unit, item)
     if form.validate_on_submit():
         try:
@@ -274,6 +283,16 @@ def item_edit(item_id: int):
         flash(_saved_message(item), "success")
         return redirect(url_for(".item_edit", item_id=item.id))
     return _render_edit(item, form, 400 if form.errors else 200)
+
+
+STALE_EDIT = {
+    S.awaiting_signoff: "该信息已提交签发，如需修改请先撤回。",
+    S.submitted: "该信息已报送中心，正在等待审核，暂不能修改；如需修改，请联系中心退回。",
+    S.scheduled: "该信息已通过审核，将定时发布，暂不能修改；如需修改，请联系中心。",
+    S.published: "该信息已发布，不能再修改；如需更正，请联系中心。",
+    S.declined: "该信息中心不予采用，不能再修改；可据此另写一条新信息。",
+    S.withdrawn: "该信息已撤稿，不能再修改。",
+}
 
 
 @bp.post("/desk/items/<int:item_id>/delete")

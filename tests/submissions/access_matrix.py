@@ -38,9 +38,10 @@ ROWS = [
     ("POST", "/desk/items/{item_draft}/delete", A_DRAFT_POST, "submissions.item_delete"),
     ("POST", "/desk/items/{item_published}/delete", by_role(LOGIN, 409, 404, 409, 409, 409),
      "submissions.item_delete"),
-    ("GET", "/desk/items/{item_awaiting}/edit", by_role(LOGIN, 403, 404, 200, 403, 403),
+    # Its own officer, e.g. after Back: sent to the item with what happened to it.
+    ("GET", "/desk/items/{item_awaiting}/edit", by_role(LOGIN, 302, 404, 200, 403, 403),
      "submissions.item_edit"),
-    ("GET", "/desk/items/{item_published}/edit", by_role(LOGIN, 403, 404, 403, 403, 403),
+    ("GET", "/desk/items/{item_published}/edit", by_role(LOGIN, 302, 404, 403, 403, 403),
      "submissions.item_edit"),
     # Posted without an action: a bad request for those who may see the item.
     ("POST", "/desk/items/{item_draft}/act", by_role(LOGIN, 400, 404, 400, 400, 400),

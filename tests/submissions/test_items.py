@@ -119,8 +119,10 @@ def test_save_and_submit_in_one_step_and_leader_edits_at_sign_off(client, login,
     assert r.status_code == 302 and r.headers["Location"] == f"/desk/items/{item.id}"
     db.session.expire_all()
     assert item.status == S.awaiting_signoff
-    # Waiting for sign-off: the officer can no longer change it, the leader can.
-    assert client.get(f"/desk/items/{item.id}/edit").status_code == 403
+    # Waiting for sign-off: the officer can no longer change it (and is told why), the
+    # leader can.
+    r = client.get(f"/desk/items/{item.id}/edit")
+    assert r.status_code == 302 and r.headers["Location"] == f"/desk/items/{item.id}"
     login(county.leader)
     r = client.post(f"/desk/items/{item.id}/edit", data=form(title="城关镇召开安全生产会议",
                                                              then="sign_off"))
@@ -336,3 +338,35 @@ def test_an_item_ever_submitted_is_never_deleted(client, login, county):
     assert db.session.get(Item, sent_back.id) is not None
     with pytest.raises(Forbidden):
         services.delete_draft(county.other_officer, make_item(county.officer))
+
+
+def test_back_after_submitting_says_what_happened_instead_of_no_access(client, login, county):
+    actors = {"officer": county.officer, "leader": county.leader, "reviewer": county.reviewer}
+    item = move(make_item(county.officer), ItemStatus.awaiting_signoff, actors)
+    login(county.officer)
+    r = client.post(f"/desk/items/{item.id}/edit", data=form(title="改了标题"))
+    assert r.status_code == 302 and r.headers["Location"].endswith(f"/desk/items/{item.id}")
+    page = client.get(r.headers["Location"]).get_data(as_text=True)
+    assert "该信息已提交签发，如需修改请先撤回。" in page and "撤回</button>" in page
+    assert db.session.get(Item, item.id).title != "改了标题"
+    login(county.other_officer)
+    assert client.get(f"/desk/items/{item.id}/edit").status_code == 404
+
+
+def test_saving_the_same_new_draft_twice_within_seconds_makes_one_item(client, login, county,
+                                                                       today):
+    login(county.officer)
+    today("2026-10-20 10:00:00")
+    first = client.post("/desk/items/new", data=form(title="城关镇开展秋季防火检查"))
+    today("2026-10-20 10:00:05")
+    again = client.post("/desk/items/new", data=form(title="城关镇开展秋季防火检查"))
+    assert first.headers["Location"] == again.headers["Location"]
+    titles = db.session.scalars(db.select(Item.title).where(
+        Item.title == "城关镇开展秋季防火检查")).all()
+    assert len(titles) == 1
+    # a minute later, or with another text, it is a new draft
+    today("2026-10-20 10:01:10")
+    r1 = client.post("/desk/items/new", data=form(title="城关镇开展秋季防火检查"))
+    r2 = client.post("/desk/items/new", data=form(title="城关镇开展冬季防火检查"))
+    assert (r1.status_code, r2.status_code) == (302, 302)
+    assert db.session.scalar(db.select(db.func.count()).select_from(Item)) == 3
