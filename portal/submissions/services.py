@@ -211,9 +211,13 @@ def update_item(actor, item: Item, data: ItemData) -> None:
     """Change the text of an item its unit may still edit (draft, returned, at sign-off)."""
     if not workflow.can_edit(actor, item):
         raise Forbidden("该信息当前不能由您修改。")
+    changed = False
     for name, value in _clean(item.unit, data, item).items():
-        setattr(item, name, value)
-    _record_edit(item, actor)
+        if getattr(item, name) != value:
+            setattr(item, name, value)
+            changed = True
+    if changed:  # saving the same text again (or with an upload) is not an edit
+        _record_edit(item, actor)
     db.session.flush()
 
 

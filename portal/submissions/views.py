@@ -195,7 +195,7 @@ def _item_data(form: ItemForm) -> services.ItemData:
 
 
 def _render_edit(item: Item | None, form: ItemForm, status: int = 200,
-                 upload: UploadForm | None = None):
+                 upload: UploadForm | None = None, **extra):
     upload = upload or UploadForm()
     kind = services.allowed_media_kind(item.kind) if item is not None else "image"
     if kind != "image":
@@ -205,7 +205,7 @@ def _render_edit(item: Item | None, form: ItemForm, status: int = 200,
                     if a in workflow.TO_CENTER | workflow.TO_SIGNOFF] if item else []
     return render_template("submissions/item_edit.html", item=item, form=form, upload=upload,
                            then_actions=then_actions, media_kind=kind, accept=_ACCEPT[kind],
-                           upload_help=_upload_help(kind)), status
+                           upload_help=_upload_help(kind), **extra), status
 
 
 def _upload_help(kind: str) -> str:
@@ -362,11 +362,23 @@ def item_act(item_id: int):
 def media_upload(item_id: int):
     item = get_or_404(Item, item_id, view="item.view", need="item.edit")
     upload = UploadForm()
+    # The edit page posts its text along with the file: keep (and save) what was typed.
+    with_text = "title" in request.form
+    form = (_item_form(item.unit, item) if with_text
+            else _item_form(item.unit, item, from_item=True))
+    text_saved = False
+    if with_text and form.validate():
+        try:
+            services.update_item(current_user, item, _item_data(form))
+            db.session.commit()
+            text_saved = True
+        except DomainError:
+            db.session.rollback()
+    name = getattr(upload.file.data, "filename", "") or ""
     if upload.validate_on_submit():
         file = upload.file.data
         try:
-            services.attach_media(current_user, item, file.stream, file.filename or "",
-                                  upload.caption.data)
+            services.attach_media(current_user, item, file.stream, name, upload.caption.data)
         except (Conflict, Forbidden):
             raise
         except DomainError as e:
@@ -374,10 +386,10 @@ def media_upload(item_id: int):
             upload.file.errors = [*upload.file.errors, e.message]
         else:
             db.session.commit()
-            flash("文件已上传。", "success")
+            flash("文件已上传。" + ("标题和正文已一并保存。" if text_saved else ""), "success")
             return redirect(url_for(".item_edit", item_id=item.id) + "#media")
     item = db.session.get(Item, item_id)
-    return _render_edit(item, _item_form(item.unit, item, from_item=True), 400, upload)
+    return _render_edit(item, form, 400, upload, refused_name=name, text_saved=text_saved)
 
 
 def _media_of(media_id: int) -> Media:

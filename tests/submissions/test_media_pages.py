@@ -219,3 +219,26 @@ def test_media_sweep_lists_orphans_and_deletes_only_with_the_flag(app, runner, c
     result = runner.invoke(args=["media", "sweep", "--delete"])
     assert "已删除 1 个孤立文件" in result.output and not orphan.exists()
     assert files_on_disk(app) == kept
+
+
+def test_a_refused_upload_names_the_file_at_the_top_and_keeps_the_text(client, login, county):
+    from tests.submissions.test_items import form
+
+    item = make_item(county.officer, kind="image", column_slug="gallery")
+    login(county.officer)
+    page = client.get(f"/desk/items/{item.id}/edit").get_data(as_text=True)
+    # the upload's inputs belong to the text's form, so both are posted together
+    assert 'form="item-form"' in page and 'formenctype="multipart/form-data"' in page
+    data = {**form(kind="image", column_id=str(item.column_id), title="城关镇举办丰收节（改）"),
+            "file": (io.BytesIO(b"not an image at all"), "丰收节.jpg"), "caption": "现场"}
+    r = client.post(f"/desk/items/{item.id}/media", data=data,
+                    content_type="multipart/form-data")
+    html = r.get_data(as_text=True)
+    assert r.status_code == 400
+    banner = html.split('class="panel attention upload-refused" role="alert"')[1]
+    assert banner.index("文件「丰收节.jpg」未能上传") < 200
+    assert html.index("upload-refused") < html.index('id="item-form"')  # above the form
+    assert "您填写的标题和正文已保存" in banner
+    assert 'value="城关镇举办丰收节（改）"' in html
+    db.session.expire_all()
+    assert db.session.get(type(item), item.id).title == "城关镇举办丰收节（改）"
