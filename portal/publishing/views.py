@@ -18,6 +18,7 @@ from ..extensions import db
 from ..forms import choices
 from ..permissions import get_or_404, require_login_and
 from ..site.models import Column, ColumnKind
+from ..submissions.dual import links_for as dual_links
 from ..submissions.models import Item, ItemEvent, ItemKind, ItemStatus
 from . import services
 from .forms import (
@@ -95,10 +96,11 @@ def queue():
         .group_by(Item.status)).all())
     units = db.session.scalars(select(Unit).order_by(Unit.kind, Unit.code)).all()
     columns = db.session.scalars(select(Column).order_by(Column.position)).all()
+    duals = dual_links([i.id for i in pagination.items])
     return render_template("publishing/queue.html", pagination=pagination, tab=tab,
                            tabs=QUEUE_TABS, counts=counts, units=units, columns=columns,
                            kinds=list(ItemKind), unit_id=unit_id, column_id=column_id,
-                           kind=kind, now=clock.now())
+                           kind=kind, now=clock.now(), duals=duals)
 
 
 def _publish_form(item: Item, formdata=None) -> PublishForm:

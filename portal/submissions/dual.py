@@ -10,7 +10,10 @@ reason the center rules on. The state machine is ``workflow.DUAL_FLOW``.
 
 from __future__ import annotations
 
+import secrets
+import shutil
 from datetime import datetime, timedelta
+from pathlib import PurePosixPath
 
 from flask import current_app
 from sqlalchemy import select
@@ -19,7 +22,8 @@ from .. import clock
 from ..errors import Conflict, DomainError, Forbidden
 from ..extensions import db
 from . import workflow
-from .models import DualReport, DualStatus, Item, ItemEvent, ItemKind, ItemStatus
+from .models import DualReport, DualStatus, Item, ItemEvent, ItemStatus, Media
+from .services import media_root, remove_on_rollback
 from .signals import item_changed
 
 
@@ -91,12 +95,15 @@ def start_response(actor, dual: DualReport) -> Item:
         raise Conflict(f"该双报义务当前状态为「{dual.status.label}」，无需再报送。")
     source = dual.source_item
     item = Item(unit_id=dual.department_id, author_id=actor.id, status=ItemStatus.draft,
-                kind=ItemKind.text,  # the township's photos stay theirs; text to start from
-                title=source.title, summary=source.summary, body_html=source.body_html,
-                column_id=source.column_id, event_at=source.event_at,
-                event_place=source.event_place, urgent=source.urgent)
+                kind=source.kind, title=source.title, summary=source.summary,
+                body_html=source.body_html, column_id=source.column_id,
+                event_at=source.event_at, event_place=source.event_place,
+                urgent=source.urgent)
     db.session.add(item)
     db.session.flush()
+    # The township's photos (or its video, its audio) come along as copies of the files:
+    # the department may drop or add some without touching the township's item.
+    copy_media(source, item)
     dual.response_item_id = item.id
     origin = f"根据{source.unit.name}报送的「{source.title}」双报"
     db.session.add(ItemEvent(item_id=item.id, actor_id=actor.id, action="create", comment=origin))
@@ -104,6 +111,31 @@ def start_response(actor, dual: DualReport) -> Item:
                              comment=f"{dual.department.name}已开始撰写本部门信息"))
     db.session.flush()
     return item
+
+
+def copy_media(source: Item, target: Item) -> None:
+    """Copy ``source``'s media files and rows onto ``target`` (new files, same content)."""
+    root = media_root()
+    month = clock.now().strftime("%Y/%m")
+    (root / month).mkdir(parents=True, exist_ok=True)
+    for row in sorted(source.media, key=lambda m: m.position):
+        token = secrets.token_hex(6)
+        copies = {}
+        for name in ("path", "thumb", "page", "poster"):
+            old = getattr(row, name)
+            if not old:
+                continue
+            new = f"{month}/{token}-{PurePosixPath(old).name}"
+            shutil.copyfile(root / old, root / new)
+            copies[name] = new
+        remove_on_rollback(list(copies.values()))
+        db.session.add(Media(
+            item=target, kind=row.kind, mime=row.mime, size=row.size, sha256=row.sha256,
+            width=row.width, height=row.height, duration=row.duration, caption=row.caption,
+            position=row.position, original_filename=row.original_filename,
+            path=copies["path"], thumb=copies.get("thumb"), page=copies.get("page"),
+            poster=copies.get("poster")))
+    db.session.flush()
 
 
 def contest(actor, dual: DualReport, reason: str) -> None:
@@ -161,6 +193,22 @@ def links_of(item: Item) -> tuple[list[DualReport], DualReport | None]:
                                  .order_by(DualReport.id)).all()
     answers = db.session.scalar(select(DualReport).where(DualReport.response_item_id == item.id))
     return list(created), answers
+
+
+def links_for(item_ids: list[int]) -> dict[int, list[tuple[str, DualReport]]]:
+    """For a page of items: each item's dual-report links, as ("source", dual) when the item
+    created the obligation and ("response", dual) when it answers one. One query."""
+    found: dict[int, list[tuple[str, DualReport]]] = {}
+    if not item_ids:
+        return found
+    for dual in db.session.scalars(select(DualReport).where(
+            DualReport.source_item_id.in_(item_ids)
+            | DualReport.response_item_id.in_(item_ids)).order_by(DualReport.id)):
+        if dual.source_item_id in item_ids:
+            found.setdefault(dual.source_item_id, []).append(("source", dual))
+        if dual.response_item_id in item_ids:
+            found.setdefault(dual.response_item_id, []).append(("response", dual))
+    return found
 
 
 def contested() -> list[DualReport]:

@@ -361,7 +361,7 @@ def attach_media(actor, item: Item, stream, filename: str, caption: str = "") ->
             use_ffmpeg=current_app.config["MEDIA_USE_FFMPEG"])
     except media_files.MediaError as e:
         raise DomainError(str(e)) from None
-    _remove_on_rollback(media_files.media_paths(stored))
+    remove_on_rollback(media_files.media_paths(stored))
     row = Media(item=item, kind=stored.kind, path=stored.path, mime=stored.mime,
                 size=stored.size, sha256=stored.sha256, width=stored.width,
                 height=stored.height, duration=stored.duration, poster=stored.poster,
@@ -455,7 +455,7 @@ def referenced_paths() -> set[str]:
 _NEW_FILES = "submissions_new_media_files"
 
 
-def _remove_on_rollback(paths: list[str]) -> None:
+def remove_on_rollback(paths: list[str]) -> None:
     session = db.session()
     root = media_root()
     session.info.setdefault(_NEW_FILES, []).extend(root / p for p in paths)

@@ -7,7 +7,7 @@ import pytest
 from portal import clock
 from portal.errors import DomainError, Forbidden
 from portal.extensions import db
-from portal.submissions import dual, services
+from portal.submissions import dual, services, workflow
 from portal.submissions.models import DualReport, DualStatus, Item, ItemStatus
 from tests.submissions.factories import make_item, move
 
@@ -235,3 +235,41 @@ def test_a_ruling_must_be_waive_or_uphold(client, login, county, actors):
     assert r.status_code == 400 and "请选择裁定结果" in r.get_data(as_text=True)
     db.session.refresh(found)
     assert found.status == DualStatus.contested and found.ruled_at is None
+
+
+def test_the_departments_copy_brings_the_townships_photos_as_its_own_files(county, actors,
+                                                                          app):
+    from pathlib import Path
+
+    source = township_item(county, actors, kind="image", column_slug="gallery")
+    found = obligation(source)
+    response = dual.start_response(county.dept_officer, found)
+    db.session.commit()
+    assert response.kind == source.kind
+    assert [(m.caption, m.sha256) for m in response.media] == \
+        [(m.caption, m.sha256) for m in source.media]
+    root = services.media_root()
+    for mine, theirs in zip(response.media, source.media, strict=True):
+        assert mine.path != theirs.path and Path(root / mine.path).read_bytes() == \
+            Path(root / theirs.path).read_bytes()
+    # The department drops the photo from its copy: the township's stays.
+    services.remove_media(county.dept_officer, response.media[0])
+    db.session.commit()
+    assert (root / source.media[0].path).exists() and len(source.media) == 1
+
+
+def test_the_review_queue_marks_dual_reports_and_links_the_pair(client, login, county,
+                                                                actors):
+    source = township_item(county, actors)
+    found = obligation(source)
+    response = dual.start_response(county.dept_officer, found)
+    response.title = "县教育局指导城关镇中心小学开展消防安全演练"
+    db.session.commit()
+    workflow.apply(response, "submit", county.dept_officer)
+    workflow.apply(response, "sign_off", county.dept_leader)
+    db.session.commit()
+    login(county.reviewer)
+    page = client.get("/review/").get_data(as_text=True)
+    assert page.count("条块双报</span>") == 2
+    assert f'href="/review/items/{response.id}">部门信息：{response.title}' in page
+    assert f'对 <a href="/review/items/{source.id}">城关镇「{source.title}」' in page
