@@ -56,10 +56,14 @@ def from_local(naive: datetime) -> datetime:
     return naive.replace(tzinfo=zone()).astimezone(UTC)
 
 
+def month_days(year: int, month: int) -> tuple[date, date]:
+    """The first day of a month and the first day of the next: ``[first, next)``."""
+    return date(year, month, 1), date(year + (month == 12), month % 12 + 1, 1)
+
+
 def month_bounds(year: int, month: int) -> tuple[datetime, datetime]:
     """UTC ``[start, end)`` of a calendar month in the portal's time zone."""
-    first = date(year, month, 1)
-    nxt = date(year + (month == 12), month % 12 + 1, 1)
+    first, nxt = month_days(year, month)
     return start_of_day(first), start_of_day(nxt)
 
 

@@ -253,6 +253,22 @@ def revoke(actor, a: Adoption, reason: str) -> None:
     db.session.flush()
 
 
+def in_month(year: int, month: int, unit_id: int | None = None) -> list[Adoption]:
+    """The adoptions dated in a month: all of them (revoked too), or one unit's valid ones."""
+    first, end = clock.month_days(year, month)
+    q = select(Adoption).where(Adoption.adopted_on >= first, Adoption.adopted_on < end)
+    if unit_id is not None:
+        q = q.where(Adoption.unit_id == unit_id, Adoption.revoked_at.is_(None))
+    return db.session.scalars(q.order_by(Adoption.adopted_on, Adoption.id)).all()
+
+
+def penalties_in_month(unit_id: int, year: int, month: int) -> list[Penalty]:
+    first, end = clock.month_days(year, month)
+    return db.session.scalars(select(Penalty).where(
+        Penalty.unit_id == unit_id, Penalty.occurred_on >= first, Penalty.occurred_on < end)
+        .order_by(Penalty.occurred_on, Penalty.id)).all()
+
+
 def of_item(item_id: int) -> list[Adoption]:
     return db.session.scalars(select(Adoption).where(Adoption.item_id == item_id)
                               .order_by(Adoption.adopted_on, Adoption.id)).all()

@@ -7,7 +7,6 @@ from datetime import date
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
 
 from .. import clock
 from ..accounts.models import Unit
@@ -127,13 +126,8 @@ def adoptions():
                                       f"{today.year}-{today.month:02d}")
     except ValueError:
         abort(404)
-    first = date(year, mon, 1)
-    end = date(year + (mon == 12), mon % 12 + 1, 1)
-    rows = db.session.scalars(
-        select(Adoption).where(Adoption.adopted_on >= first, Adoption.adopted_on < end)
-        .order_by(Adoption.adopted_on, Adoption.id)).all()
-    return render_template("monitor/adoptions.html", rows=rows, year=year, mon=mon,
-                           describe=svc.describe, scheme=scoring.scheme_for(year, mon))
+    return render_template("monitor/adoptions.html", rows=svc.in_month(year, mon), year=year,
+                           mon=mon, describe=svc.describe, scheme=scoring.scheme_for(year, mon))
 
 
 @bp.route("/adoptions/bulk", methods=["GET", "POST"])

@@ -185,11 +185,14 @@ def late_by_month(year: int, month: int, ids: list[int]) -> dict[int, dict]:
     return late
 
 
+def scores(year: int, month: int, ids: list[int]):
+    """The units' month and year-to-date scores, with the 迟报 of their items deducted."""
+    return scoring.unit_scores(year, month, ids, late_by_month(year, month, ids))
+
+
 def _add_scores(rows: list[Figures], year: int, month: int) -> None:
     """The assessment's columns of every row, and the ranks by the year's score so far."""
-    ids = [f.unit_id for f in rows]
-    month_scores, year_scores = scoring.unit_scores(year, month, ids,
-                                                    late_by_month(year, month, ids))
+    month_scores, year_scores = scores(year, month, [f.unit_id for f in rows])
     for f in rows:
         s = month_scores[f.unit_id]
         f.adoptions, f.instructions, f.penalties, f.score = (

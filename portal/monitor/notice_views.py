@@ -46,10 +46,9 @@ def _page(notice: Notice, form: NoticeForm | None = None, status: int = 200):
     mm = notice.monitor_month
     if form is None:
         form = NoticeForm(formdata=None, obj=notice)
-    signed_on = clock.local(notice.signed_at).date() if notice.status == "signed" else None
     return render_template(
         "monitor/notice_page.html", notice=notice, mm=mm, form=form, ym=_ym(notice),
-        title=notices.title(mm.year, mm.month), body=notices.render(notice, signed_on),
+        title=notices.title(mm.year, mm.month), body=notices.document(notice),
         publish_form=PublishNoticeForm(), action_form=RunForm(),
         may_edit=can(current_user, "monitor.view"),
         may_sign=can(current_user, "monitor.notice_sign")), status
@@ -131,10 +130,8 @@ def notice_publish(ym: str):
 def notice_print(ym: str):
     notice = _notice(ym)
     mm = notice.monitor_month
-    signed_on = clock.local(notice.signed_at).date() if notice.status != "draft" else None
     return render_template("monitor/notice_print.html", notice=notice,
-                           title=notices.title(mm.year, mm.month),
-                           body=notices.render(notice, signed_on))
+                           title=notices.title(mm.year, mm.month), body=notices.document(notice))
 
 
 @bp.get("/notices/<ym>/docx")
@@ -142,8 +139,7 @@ def notice_print(ym: str):
 def notice_docx(ym: str):
     notice = _notice(ym)
     mm = notice.monitor_month
-    signed_on = clock.local(notice.signed_at).date() if notice.status != "draft" else None
     name = notices.title(mm.year, mm.month)
-    data = docx.document(name, notices.render(notice, signed_on))
+    data = docx.document(name, notices.document(notice))
     return Response(data, mimetype=docx.DOCX_MIME, headers={
         "Content-Disposition": f"attachment; filename*=UTF-8''{quote(name + '.docx')}"})

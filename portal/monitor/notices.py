@@ -69,6 +69,16 @@ def render(notice: Notice, issued: date | None) -> str:
         paragraphs=_paragraphs, issued=clock.cn_date(issued) if issued else "　年　月　日")
 
 
+def issued_on(notice: Notice) -> date | None:
+    """The date the notice bears: the day it was signed (None while it is a draft)."""
+    return clock.local(notice.signed_at).date() if notice.status != "draft" else None
+
+
+def document(notice: Notice) -> str:
+    """The notice as it stands, dated as it will print."""
+    return render(notice, issued_on(notice))
+
+
 def _paragraphs(text: str) -> list[str]:
     return [p.strip() for p in (text or "").splitlines() if p.strip()]
 
@@ -161,7 +171,7 @@ def publish(actor, notice: Notice, reason: str = "") -> Item:
         raise DomainError("修订原因不能超过 200 个字。")
     notice.published_revision += 1
     notice.revision_reason = reason if revising else ""
-    body = render(notice, clock.local(notice.signed_at).date())
+    body = document(notice)
     if revising:
         body += render_template("monitor/_notice_revision.html", notice=notice,
                                 at=clock.now())

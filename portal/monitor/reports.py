@@ -137,7 +137,7 @@ def trend(unit_id: int | None = None, months: int = 12) -> Trend:
         if ym == (today.year, today.month):
             live = figs.counts_for_units(*ym)
             ids = [unit_id] if unit_id else [u.id for u in figs.counted_units(*ym)]
-            scores, _ = scoring.unit_scores(*ym, ids)
+            scores, _ = figs.scores(*ym, ids)
             values = (live.get(unit_id, 0) if unit_id else sum(live.values()), None, None,
                       sum(s.score for s in scores.values()))
         for series, v in zip((result.submitted, result.published, result.quota, result.score),

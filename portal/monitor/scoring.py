@@ -16,6 +16,7 @@ from datetime import date
 
 from sqlalchemy import select
 
+from .. import clock
 from ..extensions import db
 from .models import LEVELS, Adoption, Outlet, Penalty, PointScheme
 
@@ -99,7 +100,7 @@ def unit_scores(year: int, month: int, unit_ids: list[int],
     ``late``: per unit and (year, month), urgent items reported late (迟报), which the
     scheme may deduct. Three queries, whatever the number of units.
     """
-    first, end = date(year, 1, 1), _next_month(year, month)
+    first, end = date(year, 1, 1), clock.month_days(year, month)[1]
     rows = db.session.execute(
         select(Adoption.item_id, Adoption.unit_id, Adoption.adopted_on, Adoption.kind,
                Adoption.commissioned, Adoption.instruction_level, Outlet.code, Outlet.level)
@@ -149,7 +150,7 @@ def unit_scores(year: int, month: int, unit_ids: list[int],
 def _schemes(year: int, month: int) -> dict[tuple[int, int], PointScheme | None]:
     """The scheme in force in each month of the year up to ``month`` (one query)."""
     all_ = db.session.scalars(select(PointScheme).where(
-        PointScheme.valid_from < _next_month(year, month))
+        PointScheme.valid_from < clock.month_days(year, month)[1])
         .order_by(PointScheme.valid_from, PointScheme.id)).all()
     found = {}
     for m in range(1, month + 1):
@@ -157,10 +158,6 @@ def _schemes(year: int, month: int) -> dict[tuple[int, int], PointScheme | None]
         valid = [s for s in all_ if s.valid_from <= first]
         found[(year, m)] = max(valid, key=lambda s: (s.valid_from, s.id)) if valid else None
     return found
-
-
-def _next_month(year: int, month: int) -> date:
-    return date(year + 1, 1, 1) if month == 12 else date(year, month + 1, 1)
 
 
 def rank(values: dict) -> dict:

@@ -346,8 +346,7 @@ def score_notice(user) -> list[str]:
     if user.unit not in peers:
         return []
     ids = [u.id for u in peers]
-    month, year = scoring.unit_scores(today.year, today.month, ids,
-                                      figs.late_by_month(today.year, today.month, ids))
+    month, year = figs.scores(today.year, today.month, ids)
     rank = scoring.rank(year)[user.unit_id]
     return [f"本单位{today.year}年信息得分 {year[user.unit_id]} 分（含本月实时），在"
             f"{user.unit.kind.label}中排第 {rank} 位；本月信息被采用 "

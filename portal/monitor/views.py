@@ -23,7 +23,7 @@ from . import figures as figs
 from . import health, notices, reports, services
 from .exports import download, total_row
 from .forms import PenaltyForm, QuotaRuleForm, ReasonForm, RulesForm, RunForm
-from .models import Adoption, MonitorMonth, MonitorRules, MonthlyRun, Penalty, QuotaRule
+from .models import MonitorMonth, MonitorRules, MonthlyRun, QuotaRule
 
 bp = Blueprint("monitor", __name__, url_prefix="/monitor")
 
@@ -123,20 +123,15 @@ def unit_month(ym: str, unit_id: int):
         .order_by(DualReport.due_at)).all()
     report = reports.month_report(year, mon)
     row = next((r for r in report.rows if r.unit_id == unit.id), None)
-    first, after = date(year, mon, 1), date(year + (mon == 12), mon % 12 + 1, 1)
-    adoptions = db.session.scalars(select(Adoption).where(
-        Adoption.unit_id == unit.id, Adoption.revoked_at.is_(None),
-        Adoption.adopted_on >= first, Adoption.adopted_on < after)
-        .order_by(Adoption.adopted_on, Adoption.id)).all()
-    penalties = db.session.scalars(select(Penalty).where(
-        Penalty.unit_id == unit.id, Penalty.occurred_on >= first, Penalty.occurred_on < after)
-        .order_by(Penalty.occurred_on, Penalty.id)).all()
     penalty_form = PenaltyForm(prefix="penalty")
-    penalty_form.occurred_on.data = min(clock.today(), after - timedelta(days=1))
+    penalty_form.occurred_on.data = min(clock.today(),
+                                        clock.month_days(year, mon)[1] - timedelta(days=1))
     return render_template("monitor/unit_month.html", unit=unit, year=year, mon=mon, ym=ym,
                            items=items, obligations=obligations, row=row, live=report.live,
                            messages=_messages(unit.id, start, end), now=clock.now(),
-                           adoptions=adoptions, penalties=penalties, describe=adopt.describe,
+                           adoptions=adopt.in_month(year, mon, unit.id),
+                           penalties=adopt.penalties_in_month(unit.id, year, mon),
+                           describe=adopt.describe,
                            penalty_form=penalty_form, revoke_form=ReasonForm(prefix="revoke"))
 
 
