@@ -16,9 +16,9 @@ from xml.etree import ElementTree as ET
 from flask import Response, current_app
 from sqlalchemy import func, select
 
+from .. import html
 from ..accounts.models import Unit, UnitKind
 from ..extensions import db
-from ..publishing import html
 from ..publishing.models import PageRevision
 from ..site.models import Column
 from ..site.views import sitemap_sources

@@ -15,9 +15,9 @@ from sqlalchemy import select
 from ..accounts.models import Unit
 from ..extensions import db, limiter
 from ..forms import choices
+from ..html import mark_terms
 from ..permissions import get_or_404
 from ..publishing.forms import SearchForm
-from ..publishing.html import mark_terms
 from ..search import service as search
 from ..site.models import Column, ColumnKind
 from ..site.views import COLUMN_VIEWS, HOME_PANELS

@@ -46,6 +46,25 @@ class WithdrawForm(Form):
     withdraw_reason = _reason_field("撤稿理由")
 
 
+class RestoreForm(Form):
+    restore_reason = _reason_field("恢复发布的理由")
+
+
+class EditForm(Form):
+    """The reviewer's small edit of an item, recorded as a revision with the reason."""
+
+    edit_title = StringField("标题", validators=[DataRequired(REQUIRED), Length(max=200)])
+    edit_summary = TextAreaField("摘要", validators=[Optional(), Length(max=500)],
+                                 render_kw={"rows": 2})
+    edit_body = TextAreaField("正文", validators=[Optional()], render_kw={"rows": 12},
+                              description="空一行为新段落。")
+    edit_reason = _reason_field("修改理由（记入修订记录，报送单位可见）")
+
+
+class CorrectionPublishForm(Form):
+    confirm_words = BooleanField("我已逐一核对错敏词，确认发布更正")
+
+
 class ConfirmForm(Form):
     """A bare form for buttons that only need the CSRF token."""
 

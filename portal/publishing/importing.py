@@ -20,13 +20,12 @@ from datetime import UTC, datetime
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from .. import clock
+from .. import clock, html
 from ..accounts.models import Unit
 from ..errors import DomainError
 from ..extensions import db
 from ..site.models import Column, ColumnKind
 from ..submissions.models import Item, ItemEvent, ItemKind, ItemStatus
-from . import html
 
 S = ItemStatus
 IMPORTABLE_STATUSES = {S.published, S.withdrawn, S.submitted, S.declined}

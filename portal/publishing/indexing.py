@@ -15,11 +15,11 @@ from flask import current_app, has_request_context, url_for
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 
+from .. import html
 from ..extensions import db
 from ..search import service as search
 from ..submissions.models import Item, ItemStatus
 from ..submissions.signals import item_changed
-from . import html
 
 BATCH = 500
 

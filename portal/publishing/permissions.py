@@ -14,6 +14,13 @@ def review_item(user, item=None) -> bool:
         item is None or item.status not in UNIT_PRIVATE)
 
 
+@rule("publishing.review_correction")
+def review_correction(user, correction=None) -> bool:
+    """The center sees a correction once it has reached it."""
+    return user is not None and user.is_reviewer and (
+        correction is None or correction.submitted_at is not None)
+
+
 @rule("publishing.public_item")
 def public_item(user, item=None) -> bool:
     """Everyone sees a published item; nobody sees anything else on the public site."""

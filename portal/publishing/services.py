@@ -14,14 +14,14 @@ from datetime import datetime
 from flask import g
 from sqlalchemy import func, select
 
-from .. import clock
+from .. import clock, html
 from ..errors import Conflict, DomainError
 from ..extensions import db
 from ..site.models import Column, ColumnKind
-from ..submissions.models import Item, ItemEvent, ItemStatus
-from ..submissions.workflow import ITEM_FLOW, SYSTEM, apply
+from ..submissions import corrections
+from ..submissions.models import Correction, Item, ItemEvent, ItemStatus
+from ..submissions.workflow import CORRECTION_FLOW, ITEM_FLOW, SYSTEM, apply
 from ..submissions.workflow import event_label as item_event_label
-from . import html
 from .models import PageRevision, TermKind, WordTerm
 
 S = ItemStatus
@@ -259,6 +259,41 @@ def withdraw_item(item: Item, actor, reason: str) -> None:
     _expect(item, "withdraw")
     apply(item, "withdraw", actor, reason)
     item.unpublish_at = None
+
+
+def restore_item(item: Item, actor, reason: str) -> None:
+    """Put a withdrawn item back on the site as it was (its first publication time kept)."""
+    _expect(item, "restore")
+    apply(item, "restore", actor, reason)
+
+
+def edit_item(item: Item, actor, *, title: str, summary: str, body: str, reason: str) -> bool:
+    """The reviewer's small edit (a typo) without a return round trip; a revision with
+    the reviewer's name and reason. On a published item the page shows 更新于."""
+    return corrections.edit_directly(item, actor, title=title, summary=summary, body=body,
+                                     reason=reason)
+
+
+# ---- corrections of published items ---------------------------------------------------------
+
+def correction_matches(correction: Correction) -> list[WordMatch]:
+    return text_matches([("标题", correction.title), ("摘要", correction.summary or ""),
+                         ("正文", html.to_text(correction.body_html))])
+
+
+def publish_correction(correction: Correction, actor, confirm_words: bool = False) -> None:
+    """Publish a correction: the item takes its text under the same URL (更新于)."""
+    if correction_matches(correction) and not confirm_words:
+        raise DomainError("更正稿含有错敏词，请逐一核对后勾选确认，再发布。")
+    corrections.publish(correction, actor)
+
+
+def return_correction(correction: Correction, actor, reason: str) -> None:
+    CORRECTION_FLOW.apply(correction, "return", actor, reason)
+
+
+def decline_correction(correction: Correction, actor, reason: str) -> None:
+    CORRECTION_FLOW.apply(correction, "decline", actor, reason)
 
 
 def unschedule_item(item: Item, actor) -> None:

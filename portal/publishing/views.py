@@ -16,21 +16,26 @@ from ..accounts.models import Unit
 from ..errors import Conflict, DomainError
 from ..extensions import db
 from ..forms import choices
+from ..html import mark_terms, mark_text
 from ..permissions import get_or_404, require_login_and
 from ..site.models import Column, ColumnKind
+from ..submissions import corrections, revisions
 from ..submissions.dual import links_for as dual_links
-from ..submissions.models import Item, ItemEvent, ItemKind, ItemStatus
+from ..submissions.models import Correction, CorrectionStatus, Item, ItemEvent, ItemKind, ItemStatus
+from ..submissions.services import body_for_editing
 from . import services
 from .forms import (
     ConfirmForm,
+    CorrectionPublishForm,
     DeclineForm,
+    EditForm,
     PageForm,
     PublishForm,
+    RestoreForm,
     ReturnForm,
     TermForm,
     WithdrawForm,
 )
-from .html import mark_terms, mark_text
 from .models import PageRevision, TermKind, WordTerm
 
 bp = Blueprint("publishing", __name__)
@@ -99,6 +104,9 @@ def queue():
     duals = dual_links([i.id for i in pagination.items])
     return render_template("publishing/queue.html", pagination=pagination, tab=tab,
                            tabs=QUEUE_TABS, counts=counts, units=units, columns=columns,
+                           corrections_waiting=db.session.scalar(
+                               select(func.count()).select_from(Correction)
+                               .where(Correction.status == CorrectionStatus.submitted)),
                            kinds=list(ItemKind), unit_id=unit_id, column_id=column_id,
                            kind=kind, now=clock.now(), duals=duals)
 
@@ -122,6 +130,10 @@ def _review_page(item: Item, status: int = 200, **forms):
     forms.setdefault("return_form", ReturnForm(formdata=None))
     forms.setdefault("decline_form", DeclineForm(formdata=None))
     forms.setdefault("withdraw_form", WithdrawForm(formdata=None))
+    forms.setdefault("restore_form", RestoreForm(formdata=None))
+    forms.setdefault("edit_form", EditForm(
+        formdata=None, edit_title=item.title, edit_summary=item.summary,
+        edit_body=body_for_editing(item.body_html)))
     events = db.session.scalars(select(ItemEvent).where(ItemEvent.item_id == item.id)
                                 .options(joinedload(ItemEvent.actor))
                                 .order_by(ItemEvent.id)).all()
@@ -130,7 +142,8 @@ def _review_page(item: Item, status: int = 200, **forms):
         title_html=mark_text(item.title, pattern, services.describe_term),
         body_html=mark_terms(item.body_html, pattern, services.describe_term),
         events=events, event_label=services.event_label, status_label=_status_label,
-        confirm=ConfirmForm(),
+        confirm=ConfirmForm(), revision_count=revisions.count(item),
+        correction=corrections.open_correction(item),
         **forms), status
 
 
@@ -207,12 +220,113 @@ def withdraw(item_id: int):
                 "「{title}」已撤稿，公众已无法访问。")
 
 
+@bp.post("/review/items/<int:item_id>/restore")
+@require_login_and("desk.review")
+def restore(item_id: int):
+    return _act(item_id, "restore_form", RestoreForm(),
+                lambda item, f: services.restore_item(item, current_user, f.restore_reason.data),
+                "「{title}」已恢复发布（发布时间仍为首次发布时间）。")
+
+
+@bp.post("/review/items/<int:item_id>/edit")
+@require_login_and("desk.review")
+def edit(item_id: int):
+    def do(item, f):
+        changed = services.edit_item(item, current_user, title=f.edit_title.data,
+                                     summary=f.edit_summary.data, body=f.edit_body.data,
+                                     reason=f.edit_reason.data)
+        return None if changed else "内容没有改动，未记录修订。"
+
+    return _act(item_id, "edit_form", EditForm(), do, "已修改「{title}」，记入修订记录。")
+
+
 @bp.post("/review/items/<int:item_id>/unschedule")
 @require_login_and("desk.review")
 def unschedule(item_id: int):
     return _act(item_id, "confirm", ConfirmForm(),
                 lambda item, f: services.unschedule_item(item, current_user),
                 "「{title}」已取消定时发布，回到待审核。")
+
+
+# ---- corrections of published items ------------------------------------------------------
+
+@bp.get("/review/corrections")
+@require_login_and("desk.review")
+def corrections_queue():
+    waiting = db.session.scalars(
+        select(Correction).where(Correction.status == CorrectionStatus.submitted)
+        .options(joinedload(Correction.item)).order_by(Correction.submitted_at, Correction.id)
+    ).all()
+    recent = db.session.scalars(
+        select(Correction).where(Correction.status.in_(
+            [CorrectionStatus.published, CorrectionStatus.declined]))
+        .order_by(Correction.decided_at.desc(), Correction.id.desc()).limit(20)).all()
+    return render_template("publishing/corrections.html", waiting=waiting, recent=recent)
+
+
+def _correction_page(correction: Correction, status: int = 200, **forms):
+    item = correction.item
+    pattern = services.term_pattern()
+    forms.setdefault("publish_form", CorrectionPublishForm(formdata=None))
+    forms.setdefault("return_form", ReturnForm(formdata=None))
+    forms.setdefault("decline_form", DeclineForm(formdata=None))
+    diffs = revisions.compare(revisions.version_of(item), revisions.version_of(correction),
+                              media=False) if correction.status == CorrectionStatus.submitted \
+        else []
+    return render_template(
+        "publishing/correction.html", correction=correction, item=item, diffs=diffs,
+        matches=services.correction_matches(correction),
+        title_html=mark_text(correction.title, pattern, services.describe_term),
+        body_html=mark_terms(correction.body_html, pattern, services.describe_term),
+        **forms), status
+
+
+@bp.get("/review/corrections/<int:correction_id>")
+@require_login_and("desk.review")
+def correction(correction_id: int):
+    return _correction_page(get_or_404(Correction, correction_id,
+                                       view="publishing.review_correction"))
+
+
+_CORRECTION_ACTIONS = {
+    # action: (form class, form name, service call, message)
+    "publish": (CorrectionPublishForm, "publish_form",
+                lambda c, f: services.publish_correction(c, current_user,
+                                                         f.confirm_words.data),
+                "更正已发布：「{title}」网址不变，页面注明更新时间。"),
+    "return": (ReturnForm, "return_form",
+               lambda c, f: services.return_correction(c, current_user, f.return_reason.data),
+               "更正已退回报送单位修改。"),
+    "decline": (DeclineForm, "decline_form",
+                lambda c, f: services.decline_correction(c, current_user,
+                                                         f.decline_reason.data),
+                "已不予更正，网上内容保持不变。"),
+}
+
+
+@bp.post("/review/corrections/<int:correction_id>/<action>")
+@require_login_and("desk.review")
+def correction_act(correction_id: int, action: str):
+    if action not in _CORRECTION_ACTIONS:
+        abort(404)
+    correction = get_or_404(Correction, correction_id, view="publishing.review_correction")
+    form_class, form_name, do, done = _CORRECTION_ACTIONS[action]
+    form = form_class()
+    if not form.validate_on_submit():
+        return _correction_page(correction, 400, **{form_name: form})
+    try:
+        do(correction, form)
+    except Conflict as e:
+        db.session.rollback()
+        flash(e.message, "error")
+        return _correction_page(db.session.get(Correction, correction_id), 409)
+    except DomainError as e:
+        db.session.rollback()
+        flash(e.message, "error")
+        return _correction_page(correction, 400, **{form_name: form})
+    db.session.commit()
+    flash(done.format(title=correction.item.title), "success")
+    return redirect(url_for("publishing.corrections_queue"))
 
 
 # ---- admin: word check list and page texts ----------------------------------------------

@@ -56,6 +56,19 @@ class ItemForm(FlaskForm):
         description="条块双报：该事项属于某县直部门业务管辖时选择该部门，部门须在规定时间内报送。")
 
 
+class CorrectionForm(FlaskForm):
+    """The proposed text of a published item (更正稿) and why it is changed."""
+
+    title = StringField("标题", validators=[DataRequired("请填写标题。"), Length(max=200)])
+    summary = TextAreaField("摘要", validators=[Optional(), Length(max=500)],
+                            render_kw={"rows": 3})
+    body = TextAreaField("正文", validators=[Optional()], render_kw={"rows": 16},
+                         description="在已发布的正文上直接修改；空一行为新段落。")
+    reason = TextAreaField("更正理由", validators=[DataRequired("请填写更正理由。"),
+                                                Length(max=1000)], render_kw={"rows": 3},
+                           description="说明更正了什么、为什么更正，供签发领导和中心审核。")
+
+
 class UploadForm(FlaskForm):
     file = FileField("选择文件", validators=[FileRequired("请选择要上传的文件。")])
     caption = StringField("图片说明", validators=[Optional(), Length(max=300)],

@@ -95,6 +95,10 @@ class Item(db.Model):
     publish_at: Mapped[datetime | None]    # scheduled publishing (reviewer's choice)
     unpublish_at: Mapped[datetime | None]  # scheduled withdrawal
     withdrawn_at: Mapped[datetime | None]
+    # The last time the public text changed after the first publication (更新于): a
+    # correction, a reviewer's edit of a published item, a reworked item published again.
+    # ``published_at`` stays the first publication (no 伪造发稿日期).
+    corrected_at: Mapped[datetime | None]
 
     # Items brought over from an old site (import-items): idempotent by external_id.
     external_id: Mapped[str | None] = mapped_column(String(100), unique=True)
@@ -169,6 +173,86 @@ class ItemEvent(db.Model):
 
     def __repr__(self) -> str:
         return f"<ItemEvent {self.item_id} {self.action} {self.from_status}->{self.to_status}>"
+
+
+class ItemRevision(db.Model):
+    """The text of an item as one save left it: title, summary, body and the media list.
+
+    Written by every save that changes them (the officer's, the leader's at sign-off,
+    the reviewer's small edits, a published correction); never changed afterwards.
+    """
+
+    __tablename__ = "item_revision"
+    __table_args__ = (UniqueConstraint("item_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("item.id"), index=True)
+    number: Mapped[int]  # 1, 2, ... per item
+    at: Mapped[datetime] = mapped_column(default=clock.now)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))  # None: before records
+    # What produced it: create | edit | media | reviewer | correction | baseline
+    source: Mapped[str] = mapped_column(String(20))
+    title: Mapped[str] = mapped_column(String(200))
+    summary: Mapped[str] = mapped_column(String(500), default="")
+    body_html: Mapped[str] = mapped_column(Text, default="")
+    media_list: Mapped[str] = mapped_column(Text, default="")  # one "file：caption" per line
+    reason: Mapped[str] = mapped_column(Text, default="")
+
+    item: Mapped[Item] = relationship()
+    actor: Mapped[User | None] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<ItemRevision {self.item_id}#{self.number} {self.source}>"
+
+
+class CorrectionStatus(enum.StrEnum):
+    draft = "draft"                        # the officer is writing it (or it came back)
+    awaiting_signoff = "awaiting_signoff"  # waiting for the unit's leader
+    submitted = "submitted"                # in the center's queue
+    published = "published"                # applied to the item; the page shows 更新于
+    declined = "declined"                  # the center keeps the published text
+    cancelled = "cancelled"                # the officer gave it up
+
+    @property
+    def label(self) -> str:
+        return {"draft": "更正草稿", "awaiting_signoff": "更正待签发", "submitted": "更正待审核",
+                "published": "更正已发布", "declined": "更正未采用",
+                "cancelled": "更正已撤销"}[self.value]
+
+
+OPEN_CORRECTION = (CorrectionStatus.draft, CorrectionStatus.awaiting_signoff,
+                   CorrectionStatus.submitted)
+
+
+class Correction(db.Model):
+    """A change proposed to a published item (更正). The published text stays online
+    while the correction goes through sign-off and review like a new item."""
+
+    __tablename__ = "correction"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("item.id"), index=True)
+    status: Mapped[CorrectionStatus] = mapped_column(
+        str_enum(CorrectionStatus), default=CorrectionStatus.draft, index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    summary: Mapped[str] = mapped_column(String(500), default="")
+    body_html: Mapped[str] = mapped_column(Text, default="")
+    reason: Mapped[str] = mapped_column(Text, default="")  # why (shown to leader and center)
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    created_at: Mapped[datetime] = mapped_column(default=clock.now)
+    updated_at: Mapped[datetime] = mapped_column(default=clock.now, onupdate=clock.now)
+    submitted_at: Mapped[datetime | None]
+    decided_at: Mapped[datetime | None]
+
+    item: Mapped[Item] = relationship()
+    author: Mapped[User | None] = relationship()
+
+    @property
+    def unit_id(self) -> int:
+        return self.item.unit_id
+
+    def __repr__(self) -> str:
+        return f"<Correction {self.id} item={self.item_id} {self.status}>"
 
 
 class DualStatus(enum.StrEnum):

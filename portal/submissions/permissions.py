@@ -9,7 +9,7 @@ else it does not exist (404, see ``get_or_404``).
 from ..permissions import rule
 from . import workflow
 from .dual import links_of
-from .models import DualReport, DualStatus, Item, Media
+from .models import Correction, DualReport, DualStatus, Item, Media
 
 
 @rule("desk.staff")
@@ -44,6 +44,17 @@ def item_view(user, item: Item) -> bool:
 @rule("item.edit")
 def item_edit(user, item: Item) -> bool:
     return workflow.can_edit(user, item)
+
+
+@rule("correction.view")
+def correction_view(user, correction: Correction) -> bool:
+    """A correction is seen by whoever sees its item's desk page."""
+    return item_view(user, correction.item)
+
+
+@rule("correction.edit")
+def correction_edit(user, correction: Correction) -> bool:
+    return workflow.can_edit_correction(user, correction)
 
 
 @rule("media.view")

@@ -25,8 +25,8 @@ from ..errors import Conflict, DomainError, Forbidden
 from ..extensions import db
 from ..site.models import Column
 from . import media as media_files
-from . import workflow
-from .models import DualReport, Item, ItemEvent, ItemKind, ItemStatus, Media
+from . import revisions, workflow
+from .models import DualReport, Item, ItemEvent, ItemKind, ItemRevision, ItemStatus, Media
 
 # ---- rich text ---------------------------------------------------------------------
 
@@ -109,7 +109,7 @@ def dual_departments() -> list[Unit]:
                               .order_by(Unit.code)).all()
 
 
-def _text(value: str | None, label: str, limit: int, required: bool = False) -> str:
+def checked_text(value: str | None, label: str, limit: int, required: bool = False) -> str:
     value = (value or "").strip()
     if required and not value:
         raise DomainError(f"请填写{label}。")
@@ -139,12 +139,12 @@ def _clean(unit: Unit, data: ItemData, item: Item | None) -> dict:
         raise DomainError("紧急信息必须填写事件发生时间。")
     values = {
         "kind": kind,
-        "title": _text(data.title, "标题", 200, required=True),
-        "summary": _text(data.summary, "摘要", 500),
+        "title": checked_text(data.title, "标题", 200, required=True),
+        "summary": checked_text(data.summary, "摘要", 500),
         "body_html": body,
         "column_id": column.id,
         "event_at": event_at,
-        "event_place": _text(data.event_place, "事件地点", 100),
+        "event_place": checked_text(data.event_place, "事件地点", 100),
         "urgent": bool(data.urgent),
     }
     if item is not None and item.media:
@@ -204,6 +204,7 @@ def create_item(actor, data: ItemData) -> Item:
     db.session.add(item)
     db.session.flush()
     _record(item, actor, "create")
+    revisions.record(item, actor, "create")
     return item
 
 
@@ -211,6 +212,7 @@ def update_item(actor, item: Item, data: ItemData) -> None:
     """Change the text of an item its unit may still edit (draft, returned, at sign-off)."""
     if not workflow.can_edit(actor, item):
         raise Forbidden("该信息当前不能由您修改。")
+    revisions.baseline(item)
     changed = False
     for name, value in _clean(item.unit, data, item).items():
         if getattr(item, name) != value:
@@ -218,6 +220,7 @@ def update_item(actor, item: Item, data: ItemData) -> None:
             changed = True
     if changed:  # saving the same text again (or with an upload) is not an edit
         _record_edit(item, actor)
+        revisions.record(item, actor, "edit")
     db.session.flush()
 
 
@@ -347,7 +350,7 @@ def attach_media(actor, item: Item, stream, filename: str, caption: str = "") ->
     if not workflow.can_edit(actor, item):
         raise Forbidden("该信息当前不能由您修改。")
     kind = allowed_media_kind(item.kind)
-    caption = _text(caption, "说明" if kind != "image" else "图片说明", 300,
+    caption = checked_text(caption, "说明" if kind != "image" else "图片说明", 300,
                     required=kind == "image")
     existing = [m for m in item.media if m.kind == kind]
     if kind != "image" and existing:
@@ -355,6 +358,7 @@ def attach_media(actor, item: Item, stream, filename: str, caption: str = "") ->
                           "请先删除原文件。")
     if len(existing) >= MAX_IMAGES:
         raise DomainError(f"每条信息最多 {MAX_IMAGES} 张图片。")
+    revisions.baseline(item)
     try:
         stored = media_files.save_upload(
             stream, filename or "", kind, media_root(), limits=media_limits(),
@@ -372,16 +376,19 @@ def attach_media(actor, item: Item, stream, filename: str, caption: str = "") ->
     _record(item, actor, "media_add", f"{stored.original_filename or kind}"
                                       + (f"（{caption}）" if caption else ""))
     db.session.flush()
+    revisions.record(item, actor, "media")
     return row
 
 
 def update_caption(actor, row: Media, caption: str) -> None:
     if not workflow.can_edit(actor, row.item):
         raise Forbidden("该信息当前不能由您修改。")
-    row.caption = _text(caption, "图片说明" if row.kind == "image" else "说明", 300,
-                        required=row.kind == "image")
+    caption = checked_text(caption, "图片说明" if row.kind == "image" else "说明", 300,
+                    required=row.kind == "image")
+    revisions.baseline(row.item)
+    row.caption = caption
     _record_edit(row.item, actor)
-    db.session.flush()
+    revisions.record(row.item, actor, "media")
 
 
 def move_media(actor, row: Media, offset: int) -> None:
@@ -389,6 +396,7 @@ def move_media(actor, row: Media, offset: int) -> None:
     item = row.item
     if not workflow.can_edit(actor, item):
         raise Forbidden("该信息当前不能由您修改。")
+    revisions.baseline(item)
     ordered = sorted(item.media, key=lambda m: (m.position, m.id))
     i = ordered.index(row)
     j = i + (1 if offset > 0 else -1)
@@ -398,6 +406,8 @@ def move_media(actor, row: Media, offset: int) -> None:
         m.position = position
     _record_edit(item, actor)
     db.session.flush()
+    item.media.sort(key=lambda m: m.position)
+    revisions.record(item, actor, "media")
 
 
 def remove_media(actor, row: Media) -> None:
@@ -406,9 +416,11 @@ def remove_media(actor, row: Media) -> None:
     if not workflow.can_edit(actor, item):
         raise Forbidden("该信息当前不能由您修改。")
     paths = [p for p in (row.path, row.thumb, row.page, row.poster) if p]
+    revisions.baseline(item)
     _record(item, actor, "media_remove", row.original_filename or row.kind)
     item.media.remove(row)
     db.session.flush()
+    revisions.record(item, actor, "media")
     root = media_root()
     after_commit(lambda: [(root / p).unlink(missing_ok=True) for p in paths])
 
@@ -433,6 +445,9 @@ def delete_draft(actor, item: Item) -> str:
         raise Forbidden("该信息当前不能由您删除。")
     paths = [p for row in item.media for p in (row.path, row.thumb, row.page, row.poster) if p]
     title = item.title
+    for revision in db.session.scalars(select(ItemRevision)
+                                       .where(ItemRevision.item_id == item.id)).all():
+        db.session.delete(revision)
     for step in list(item.events):
         db.session.delete(step)
     for row in list(item.media):

@@ -23,24 +23,34 @@ from flask import (
 from flask_login import current_user
 from sqlalchemy import func, select
 
-from .. import clock
+from .. import clock, html
 from ..accounts.models import UnitKind
 from ..errors import Conflict, DomainError, Forbidden
 from ..extensions import db
 from ..forms import choices
 from ..permissions import can, get_or_404, require_login_and
+from . import corrections, revisions, services, workflow
 from . import dual as dual_service
-from . import services, workflow
 from .forms import (
     ActionForm,
     CaptionForm,
     ConfirmForm,
     ContestForm,
+    CorrectionForm,
     ItemForm,
     RulingForm,
     UploadForm,
 )
-from .models import DualReport, DualStatus, Item, ItemEvent, ItemStatus, Media
+from .models import (
+    Correction,
+    CorrectionStatus,
+    DualReport,
+    DualStatus,
+    Item,
+    ItemEvent,
+    ItemStatus,
+    Media,
+)
 
 bp = Blueprint("submissions", __name__)
 
@@ -147,12 +157,19 @@ def signoff():
                                 Item.status == S.awaiting_signoff)
              .order_by(Item.urgent.desc(), Item.updated_at, Item.id))
     waiting = db.session.scalars(query).all()
+    waiting_corrections = db.session.scalars(
+        select(Correction).join(Correction.item).where(
+            Item.unit_id == current_user.unit_id,
+            Correction.status == CorrectionStatus.awaiting_signoff)
+        .order_by(Correction.updated_at, Correction.id)).all()
     recent = db.session.scalars(
         select(ItemEvent).join(ItemEvent.item).where(
             Item.unit_id == current_user.unit_id,
-            ItemEvent.action.in_(["sign_off", "send_back"]))
+            ItemEvent.action.in_(["sign_off", "send_back", "correction_sign_off",
+                                  "correction_send_back"]))
         .order_by(ItemEvent.at.desc(), ItemEvent.id.desc()).limit(DESK_ROWS)).all()
     return render_template("submissions/signoff.html", waiting=waiting, recent=recent,
+                           waiting_corrections=waiting_corrections,
                            form=ActionForm(), now=clock.now(),
                            time_left_of=services.urgent_time_left)
 
@@ -289,9 +306,10 @@ STALE_EDIT = {
     S.awaiting_signoff: "该信息已提交签发，如需修改请先撤回。",
     S.submitted: "该信息已报送中心，正在等待审核，暂不能修改；如需修改，请联系中心退回。",
     S.scheduled: "该信息已通过审核，将定时发布，暂不能修改；如需修改，请联系中心。",
-    S.published: "该信息已发布，不能再修改；如需更正，请联系中心。",
+    S.published: "该信息已发布，不能直接修改；如需更正，请点击「提出更正」，"
+                 "更正经签发和中心审核后替换网上内容。",
     S.declined: "该信息中心不予采用，不能再修改；可据此另写一条新信息。",
-    S.withdrawn: "该信息已撤稿，不能再修改。",
+    S.withdrawn: "该信息已撤稿；如需修改后重新报送，请点击「修改后重新报送」。",
 }
 
 
@@ -329,6 +347,9 @@ def _render_item(item: Item, status: int = 200, form: ActionForm | None = None):
         declined=(services.latest_comment(item, ("decline",))
                   if item.status == S.declined else None),
         deletable=services.can_delete_draft(current_user, item),
+        correction=corrections.open_correction(item),
+        can_correct=corrections.can_propose(current_user, item),
+        revision_count=revisions.count(item),
         time_left=services.urgent_time_left(item), now=clock.now()), status
 
 
@@ -353,6 +374,175 @@ def item_act(item_id: int):
     if action in ("sign_off", "send_back"):
         return redirect(url_for(".signoff"))
     return redirect(url_for(".item", item_id=item.id))
+
+
+# ---- revisions and corrections ------------------------------------------------------------
+
+@bp.get("/desk/items/<int:item_id>/revisions")
+@require_login_and("desk.staff")
+def item_revisions(item_id: int):
+    """The item's revisions, and the word-level differences between two of them."""
+    item = get_or_404(Item, item_id, view="item.view")
+    rows = revisions.of(item)
+    numbers = [r.number for r in rows]
+    a = request.args.get("a", type=int)
+    b = request.args.get("b", type=int)
+    if a is None and b is None and len(rows) >= 2:
+        a, b = numbers[-2], numbers[-1]
+    old, new = (revisions.get(item, a) if a else None), (revisions.get(item, b) if b else None)
+    if (a or b) and (old is None or new is None):
+        abort(404)
+    diffs = revisions.compare(revisions.version_of(old), revisions.version_of(new)) \
+        if old and new else []
+    return render_template("submissions/revisions.html", item=item, revisions=rows, a=a, b=b,
+                           old=old, new=new, diffs=diffs,
+                           source_label=revisions.SOURCE_LABELS.get)
+
+
+def _correction_form(item: Item, correction: Correction | None) -> CorrectionForm:
+    if request.method == "POST":
+        return CorrectionForm()
+    source = correction or item
+    form = CorrectionForm(formdata=None, title=source.title, summary=source.summary,
+                          body=services.body_for_editing(source.body_html),
+                          reason=correction.reason if correction else "")
+    return form
+
+
+def _correction_saved(correction: Correction):
+    """After saving: go on to the step the officer chose (``then``), or back to the text."""
+    then = request.form.get("then")
+    if then in workflow.CORRECTION_UNIT_ACTIONS:
+        try:
+            t = corrections.act(correction, then, current_user)
+        except DomainError as e:
+            db.session.commit()
+            flash("更正稿已保存。" + e.message, "error")
+            return redirect(url_for(".correction_edit", correction_id=correction.id))
+        db.session.commit()
+        flash(f"更正稿已保存并{t.label}。", "success")
+        return redirect(url_for(".correction", correction_id=correction.id))
+    db.session.commit()
+    flash("更正稿已保存。已发布的内容在更正发布前保持不变。", "success")
+    return redirect(url_for(".correction", correction_id=correction.id))
+
+
+def _render_correction_edit(item: Item, correction: Correction | None, form: CorrectionForm,
+                            status: int = 200):
+    then_actions = [(a, t.label) for a, t in workflow.CORRECTION_FLOW.actions_for(
+        correction, current_user) if a in ("submit", "submit_direct")] if correction else [
+        (a, t.label) for (s, a), t in workflow.CORRECTION_TRANSITIONS.items()
+        if s == CorrectionStatus.draft and a in ("submit", "submit_direct")
+        and t.allowed(current_user, Correction(item=item))]
+    return render_template("submissions/correction_edit.html", item=item,
+                           correction=correction, form=form, then_actions=then_actions), status
+
+
+@bp.route("/desk/items/<int:item_id>/correction", methods=["GET", "POST"])
+@require_login_and("desk.staff")
+def correction_new(item_id: int):
+    """Propose a correction of a published item: its text prefilled, changed in place."""
+    item = get_or_404(Item, item_id, view="item.view")
+    existing = corrections.open_correction(item)
+    if existing is not None:
+        flash("该信息已有一份更正正在办理。", "info")
+        return redirect(url_for(".correction", correction_id=existing.id))
+    if not corrections.can_propose(current_user, item):
+        abort(403)
+    form = _correction_form(item, None)
+    if form.validate_on_submit():
+        try:
+            correction = corrections.propose(current_user, item, title=form.title.data,
+                                             summary=form.summary.data, body=form.body.data,
+                                             reason=form.reason.data)
+        except DomainError as e:
+            db.session.rollback()
+            flash(e.message, "error")
+            return _render_correction_edit(item, None, form, 400)
+        return _correction_saved(correction)
+    return _render_correction_edit(item, None, form, 400 if form.errors else 200)
+
+
+@bp.route("/desk/corrections/<int:correction_id>/edit", methods=["GET", "POST"])
+@require_login_and("desk.staff")
+def correction_edit(correction_id: int):
+    correction = get_or_404(Correction, correction_id, view="correction.view")
+    if not can(current_user, "correction.edit", correction):
+        flash(f"该更正当前为「{correction.status.label}」，不能修改。", "info")
+        return redirect(url_for(".correction", correction_id=correction.id))
+    form = _correction_form(correction.item, correction)
+    if form.validate_on_submit():
+        try:
+            corrections.update(current_user, correction, title=form.title.data,
+                               summary=form.summary.data, body=form.body.data,
+                               reason=form.reason.data)
+        except DomainError as e:
+            db.session.rollback()
+            flash(e.message, "error")
+            return _render_correction_edit(correction.item, correction, form, 400)
+        return _correction_saved(correction)
+    return _render_correction_edit(correction.item, correction, form,
+                                   400 if form.errors else 200)
+
+
+@bp.get("/desk/corrections/<int:correction_id>")
+@require_login_and("desk.staff")
+def correction(correction_id: int):
+    correction = get_or_404(Correction, correction_id, view="correction.view")
+    return _render_correction(correction)
+
+
+def _render_correction(correction: Correction, status: int = 200,
+                       form: ActionForm | None = None):
+    item = correction.item
+    actions = [(a, t) for a, t in workflow.CORRECTION_FLOW.actions_for(correction, current_user)
+               if a in workflow.CORRECTION_UNIT_ACTIONS]
+    # Against the text online now (the item's latest revision once published).
+    diffs = []
+    if correction.status in corrections.OPEN_CORRECTION:
+        diffs = revisions.compare(revisions.version_of(item), revisions.version_of(correction),
+                                  media=False)
+    back = services.latest_comment(item, ("correction_return", "correction_send_back"))
+    return render_template(
+        "submissions/correction.html", correction=correction, item=item, actions=actions,
+        diffs=diffs, problems=corrections.problems(correction), form=form or ActionForm(),
+        failed=form.action.data if form is not None else None,
+        back=back if correction.status == CorrectionStatus.draft and back and
+        back.at >= correction.created_at else None,
+        findings=_word_findings(correction)), status
+
+
+def _word_findings(correction: Correction) -> list[str]:
+    """The word check (错敏词) of the proposed text, where publishing provides it."""
+    check = current_app.extensions.get("word_check")
+    if check is None or correction.status not in corrections.OPEN_CORRECTION:
+        return []
+    return check("\n".join((correction.title, correction.summary,
+                             html.to_text(correction.body_html))))
+
+
+@bp.post("/desk/corrections/<int:correction_id>/act")
+@require_login_and("desk.staff")
+def correction_act(correction_id: int):
+    correction = get_or_404(Correction, correction_id, view="correction.view")
+    form = ActionForm()
+    if not form.validate_on_submit() or not form.action.data:
+        abort(400)
+    try:
+        t = corrections.act(correction, form.action.data, current_user, form.comment.data)
+    except (Conflict, Forbidden):
+        raise
+    except DomainError as e:
+        db.session.rollback()
+        flash(e.message, "error")
+        return _render_correction(db.session.get(Correction, correction_id), 400, form)
+    db.session.commit()
+    flash(f"已{t.label}：{correction.item.title}（更正）", "success")
+    if form.action.data in ("sign_off", "send_back"):
+        return redirect(url_for(".signoff"))
+    if form.action.data == "cancel":
+        return redirect(url_for(".item", item_id=correction.item_id))
+    return redirect(url_for(".correction", correction_id=correction.id))
 
 
 # ---- media ---------------------------------------------------------------------------------

@@ -16,7 +16,16 @@ from flask import current_app
 from .. import clock
 from ..extensions import db
 from ..workflow import SYSTEM, Transition, Workflow
-from .models import STATUS_LABELS, DualReport, DualStatus, Item, ItemEvent, ItemStatus
+from .models import (
+    STATUS_LABELS,
+    Correction,
+    CorrectionStatus,
+    DualReport,
+    DualStatus,
+    Item,
+    ItemEvent,
+    ItemStatus,
+)
 from .signals import item_changed
 
 S = ItemStatus
@@ -71,6 +80,10 @@ TRANSITIONS = {
     (S.returned, "resubmit_direct"):  Transition(S.submitted, officer_skipping_signoff, "修改后报送中心"),
     (S.published, "withdraw"):        Transition(S.withdrawn, reviewer, "撤稿", True),
     (S.published, "unpublish_due"):   Transition(S.withdrawn, system, "到期下线"),
+    # A withdrawn item is put back as it was, or its unit reworks it and reports it again
+    # (it keeps its first publication time; the page then shows 更新于).
+    (S.withdrawn, "restore"):         Transition(S.published, reviewer, "恢复发布", True),
+    (S.withdrawn, "rework"):          Transition(S.draft, officer_of_unit, "修改后重新报送"),
     # The monitor posts the monthly notice (工作通报) itself.
     (S.draft, "post_notice"):         Transition(S.published, system, "发布通报"),
 }
@@ -109,7 +122,10 @@ def apply(item: Item, action: str, actor, comment: str | None = None) -> Transit
             item.first_submitted_at = now
             _check_late(item, now)
     elif t.to == S.published:
-        item.published_at = now
+        if item.published_at is None:
+            item.published_at = now  # the first publication, never rewritten
+        elif action != "restore":
+            item.corrected_at = now  # published again after rework: 更新于
         item.withdrawn_at = None
     elif t.to == S.withdrawn:
         item.withdrawn_at = now
@@ -141,7 +157,7 @@ def can_edit(actor, item: Item) -> bool:
 # Actions the reporting unit takes (the officer's desk and the leader's sign-off list);
 # the center's actions belong to its review queue.
 UNIT_ACTIONS = ("submit", "submit_direct", "sign_off", "send_back", "recall", "resubmit",
-                "resubmit_direct")
+                "resubmit_direct", "rework")
 # Actions that bring an item to the center: the item must then be complete.
 TO_CENTER = {a for (_, a), t in TRANSITIONS.items() if t.to == S.submitted}
 TO_SIGNOFF = {a for (_, a), t in TRANSITIONS.items() if t.to == S.awaiting_signoff}
@@ -194,6 +210,66 @@ DUAL_FLOW = Workflow("dual_report", DUAL_TRANSITIONS, record=_record_dual,
                      state_labels={s.value: s.label for s in DualStatus})
 
 
+# ---- corrections (更正) of published items ------------------------------------------------
+# The unit proposes a changed text of a published item; it is signed off and reviewed
+# like a new item while the published text stays online. Published, it replaces the
+# item's text under the same URL (see ``corrections.publish``).
+
+C = CorrectionStatus
+
+
+def _on_item(rule):
+    return lambda actor, correction: rule(actor, correction.item)
+
+
+CORRECTION_TRANSITIONS = {
+    (C.draft, "submit"):             Transition(C.awaiting_signoff,
+                                                _on_item(officer_needing_signoff), "提交签发"),
+    (C.draft, "submit_direct"):      Transition(C.submitted, _on_item(officer_skipping_signoff),
+                                                "报送中心"),
+    (C.draft, "cancel"):             Transition(C.cancelled, _on_item(officer_of_unit), "撤销更正"),
+    (C.awaiting_signoff, "sign_off"): Transition(C.submitted, _on_item(leader_of_unit), "签发"),
+    (C.awaiting_signoff, "send_back"): Transition(C.draft, _on_item(leader_of_unit),
+                                                  "退回信息员", True),
+    (C.awaiting_signoff, "recall"):  Transition(C.draft, _on_item(officer_of_unit), "撤回"),
+    (C.submitted, "publish"):        Transition(C.published, _on_item(reviewer), "发布更正"),
+    (C.submitted, "return"):         Transition(C.draft, _on_item(reviewer), "退回修改", True),
+    (C.submitted, "decline"):        Transition(C.declined, _on_item(reviewer), "不予更正", True),
+}
+# States in which the correction's text may be changed, and by whom.
+CORRECTION_EDITABLE = {C.draft: officer_of_unit, C.awaiting_signoff: leader_of_unit}
+CORRECTION_UNIT_ACTIONS = ("submit", "submit_direct", "cancel", "sign_off", "send_back",
+                           "recall")
+CORRECTION_CENTER_ACTIONS = ("publish", "return", "decline")
+
+
+def _record_correction(correction: Correction, actor, action: str, old: str, new: str,
+                       comment: str) -> None:
+    # Kept in the item's history, beside the item's own steps.
+    now = clock.now()
+    if new == C.submitted:
+        correction.submitted_at = now
+    elif new in (C.published, C.declined, C.cancelled):
+        correction.decided_at = now
+    db.session.add(ItemEvent(item_id=correction.item_id, actor_id=actor.id if actor else None,
+                             action=f"correction_{action}", from_status=None, to_status=None,
+                             comment=comment))
+
+
+def _correction_handled_by(correction: Correction) -> str | None:
+    return _handled_by(correction.item)
+
+
+CORRECTION_FLOW = Workflow("correction", CORRECTION_TRANSITIONS, record=_record_correction,
+                           state_labels={s.value: s.label for s in CorrectionStatus},
+                           handled_by=_correction_handled_by)
+
+
+def can_edit_correction(actor, correction: Correction) -> bool:
+    rule = CORRECTION_EDITABLE.get(correction.status)
+    return rule is not None and actor is not None and rule(actor, correction.item)
+
+
 # ---- history labels ------------------------------------------------------------------
 
 EVENT_LABELS = {
@@ -203,6 +279,9 @@ EVENT_LABELS = {
     "adopt": "登记采用", "adopt_revoke": "撤销采用",
     "dual_open": "产生双报义务", "dual_due": "双报期限重算", "dual_response": "开始双报",
     **{f"dual_{action}": t.label for (_, action), t in DUAL_TRANSITIONS.items()},
+    "correction_open": "提出更正", "correction_edit": "修改更正稿", "reviewer_edit": "审核员修改",
+    **{f"correction_{action}": t.label if "更正" in t.label else f"更正{t.label}"
+       for (_, action), t in CORRECTION_TRANSITIONS.items()},
 }
 
 

@@ -11,8 +11,8 @@ from portal import clock
 from portal.extensions import db
 from portal.publishing.models import TermKind, WordTerm
 from portal.site.models import Column
-from portal.submissions.models import Item
-from portal.submissions.workflow import apply
+from portal.submissions.models import Correction, Item
+from portal.submissions.workflow import CORRECTION_FLOW, apply
 from tests.access_helpers import ADMIN_ONLY, CENTER_ONLY, LOGIN, PUBLIC, by_role
 
 CENTER_FORM = by_role(LOGIN, 403, 403, 403, 400, 400)
@@ -34,6 +34,19 @@ ROWS = [
     ("POST", "/review/items/{item_published}/withdraw", CENTER_FORM, "publishing.withdraw"),
     ("POST", "/review/items/{item_scheduled}/unschedule", by_role(LOGIN, 403, 403, 403, 302, 302),
      "publishing.unschedule"),
+    ("POST", "/review/items/{item_withdrawn}/restore", CENTER_FORM, "publishing.restore"),
+    ("POST", "/review/items/{item_published}/edit", CENTER_FORM, "publishing.edit"),
+    ("POST", "/review/items/{item_draft}/edit", CENTER_NOT_FOUND, "publishing.edit"),
+    ("GET", "/review/corrections", CENTER_ONLY, "publishing.corrections_queue"),
+    ("GET", "/review/corrections/{correction_submitted}", CENTER_ONLY, "publishing.correction"),
+    # A correction still at its unit is not the center's yet.
+    ("GET", "/review/corrections/{correction_draft}", CENTER_NOT_FOUND, "publishing.correction"),
+    ("POST", "/review/corrections/{correction_submitted}/return", CENTER_FORM,
+     "publishing.correction_act"),
+    ("POST", "/review/corrections/{correction_submitted}/decline", CENTER_FORM,
+     "publishing.correction_act"),
+    ("POST", "/review/corrections/{correction_submitted}/nonsense",
+     by_role(LOGIN, 403, 403, 403, 404, 404), "publishing.correction_act"),
     ("GET", "/admin/words", ADMIN_ONLY, "publishing.words"),
     ("POST", "/admin/words", ADMIN_FORM, "publishing.words"),
     ("GET", "/admin/words/{term}/edit", ADMIN_ONLY, "publishing.word_edit"),
@@ -77,8 +90,19 @@ def setup(world):
         for action in actions:
             if action == "schedule":
                 it.publish_at = clock.now() + timedelta(days=1)
-            apply(it, action, actors.get(action, users["reviewer"]))
+            apply(it, action, actors.get(action, users["reviewer"]),
+                  "核实中" if action == "withdraw" else None)
         return it.id
+
+    def correction(*actions):
+        c = Correction(item_id=item("submit", "sign_off", "publish"), title="访问测试更正",
+                       body_html="<p>更正后的正文</p>", reason="数字有误",
+                       author=users["officer_a"])
+        db.session.add(c)
+        db.session.flush()
+        for action in actions:
+            CORRECTION_FLOW.apply(c, action, actors[action])
+        return c.id
 
     term = WordTerm(term="人名政府", kind=TermKind.typo, suggestion="人民政府")
     db.session.add(term)
@@ -88,6 +112,9 @@ def setup(world):
         item_submitted=item("submit", "sign_off"),
         item_published=item("submit", "sign_off", "publish"),
         item_scheduled=item("submit", "sign_off", "schedule"),
+        item_withdrawn=item("submit", "sign_off", "publish", "withdraw"),
+        correction_draft=correction(),
+        correction_submitted=correction("submit", "sign_off"),
         term=term.id,
         unit_a_code=unit.code,
     )

@@ -7,7 +7,7 @@ published item with a photo, and two dual-report obligations on a department
 
 from portal.accounts.models import Role, UnitKind
 from portal.extensions import db
-from portal.submissions import dual
+from portal.submissions import corrections, dual
 from portal.submissions.models import DualReport, ItemStatus
 from tests.access_helpers import CENTER_ONLY, LOGIN, by_role
 from tests.submissions.factories import make_item, move
@@ -63,6 +63,24 @@ ROWS = [
      "submissions.media"),
     ("GET", "/media/{media_published}/original", by_role(404, 404, 404, 404, 404, 404),
      "submissions.media"),
+    ("GET", "/desk/items/{item_published}/revisions", A_ITEM, "submissions.item_revisions"),
+    ("GET", "/desk/items/{item_draft}/revisions?a=1&b=99", by_role(LOGIN, 404, 404, 404, 404, 404),
+     "submissions.item_revisions"),
+    # Corrections are proposed by the unit's officers, on its published items only.
+    ("GET", "/desk/items/{item_published}/correction", by_role(LOGIN, 200, 404, 403, 403, 403),
+     "submissions.correction_new"),
+    ("POST", "/desk/items/{item_published}/correction", by_role(LOGIN, 400, 404, 403, 403, 403),
+     "submissions.correction_new"),
+    ("GET", "/desk/items/{item_draft}/correction", by_role(LOGIN, 403, 404, 403, 403, 403),
+     "submissions.correction_new"),
+    # An open correction: seen by whoever sees the item; while a draft only its officer edits.
+    ("GET", "/desk/corrections/{correction}", A_ITEM, "submissions.correction"),
+    ("GET", "/desk/corrections/{correction}/edit", by_role(LOGIN, 200, 404, 302, 302, 302),
+     "submissions.correction_edit"),
+    ("POST", "/desk/corrections/{correction}/act", by_role(LOGIN, 400, 404, 400, 400, 400),
+     "submissions.correction_act"),
+    ("GET", "/desk/corrections/999999", by_role(LOGIN, 404, 404, 404, 404, 404),
+     "submissions.correction"),
     ("POST", "/desk/dual/{dual_pending}/respond", DUAL_ACTION, "submissions.dual_respond"),
     ("GET", "/desk/dual/{dual_pending}/contest", DUAL_ACTION, "submissions.dual_contest"),
     ("GET", "/desk/dual-reports", CENTER_ONLY, "submissions.dual_reports"),
@@ -90,6 +108,10 @@ def setup(world):
                              dual_department_id=department.id), ItemStatus.submitted, actors)
     disputed = move(make_item(users["officer_a"], title="城关镇清理河道垃圾",
                               dual_department_id=department.id), ItemStatus.submitted, actors)
+    corrected = move(make_item(users["officer_a"], title="城关镇召开冬季防火会议"),
+                     ItemStatus.published, actors)
+    correction = corrections.propose(users["officer_a"], corrected, summary="", body="正文",
+                                     title="城关镇召开冬季防火工作会议", reason="标题不全")
     contested = db.session.scalar(db.select(DualReport).where(
         DualReport.source_item_id == disputed.id))
     dual.contest(dept_officer, contested, "不属于本部门业务管辖。")
@@ -99,4 +121,4 @@ def setup(world):
         media_draft=draft.media[0].id, media_published=published.media[0].id,
         dual_pending=db.session.scalar(db.select(DualReport.id).where(
             DualReport.source_item_id == pending.id)),
-        dual_contested=contested.id)
+        dual_contested=contested.id, correction=correction.id)

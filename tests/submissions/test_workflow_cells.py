@@ -37,6 +37,9 @@ EXPECTED = {
     (S.returned, "resubmit_direct"): (S.submitted, set()),
     (S.published, "withdraw"): (S.withdrawn, CENTER),
     (S.published, "unpublish_due"): (S.withdrawn, {"system"}),
+    # A withdrawn item is put back as it was by the center, or reworked by its unit.
+    (S.withdrawn, "restore"): (S.published, CENTER),
+    (S.withdrawn, "rework"): (S.draft, {"officer"}),
     # The monitor's monthly notice (工作通报) is posted by the system straight away.
     (S.draft, "post_notice"): (S.published, {"system"}),
 }
