@@ -142,3 +142,69 @@ def test_the_desk_and_the_item_form_work_on_a_phone(page, make_unit, make_user):
         page.goto(path)
         assert page.evaluate("document.documentElement.scrollWidth") <= 360, path
         assert axe_violations(page) == [], path
+
+
+def test_a_published_item_is_corrected_under_the_same_url_with_the_update_time(
+        page, live_server, make_unit, make_user, center):
+    from portal.submissions import services, workflow
+    from tests.submissions.factories import column
+
+    town = make_unit(UnitKind.township, name="清溪镇")
+    officer = make_user(Role.officer, unit=town, name="吴信息")
+    leader = make_user(Role.leader, unit=town, name="郑领导")
+    reviewer = make_user(Role.reviewer, name="钱审核")
+    item = services.create_item(officer, services.ItemData(
+        title="清溪镇完成秋季造林", column_id=column().id,
+        body="全镇完成秋季造林3200亩。\n\n栽植苗木以杉木为主。"))
+    for action, who in (("submit", officer), ("sign_off", leader), ("publish", reviewer)):
+        workflow.apply(item, action, who)
+    db.session.commit()
+    url = f"{live_server}/items/{item.id}"
+    page.goto(url)
+    published_text = page.locator(".article-meta").inner_text()
+
+    log_in(page, officer.username, PASSWORD)
+    page.goto(f"{live_server}/desk/items/{item.id}")
+    page.get_by_role("link", name="提出更正").click()
+    assert axe_violations(page) == []
+    page.get_by_label("更正理由").fill("造林面积有误，应为2300亩。")
+    page.get_by_label("正文").fill("全镇完成秋季造林2300亩。\n\n栽植苗木以杉木为主。")
+    page.get_by_role("button", name="保存并提交签发").click()
+    expect(page.get_by_text("更正稿已保存并提交签发。")).to_be_visible()
+    expect(page.locator(".diff del")).to_have_text(["3200"])
+    expect(page.locator(".diff ins")).to_have_text(["2300"])
+    assert axe_violations(page) == []
+    log_out(page)
+
+    page.goto(url)  # the published text stays online meanwhile
+    expect(page.locator(".article-body")).to_contain_text("3200亩")
+
+    log_in(page, leader.username, PASSWORD)
+    expect(page.get_by_role("heading", name="待签发的更正")).to_be_visible()
+    page.get_by_role("link", name=re.compile("查看差异并签发")).click()
+    page.get_by_role("button", name="签发", exact=True).click()
+    expect(page.get_by_text("已签发：清溪镇完成秋季造林（更正）")).to_be_visible()
+    log_out(page)
+
+    log_in(page, reviewer.username, PASSWORD)
+    page.goto(f"{live_server}/review/")
+    page.get_by_role("link", name="待审核的更正（1）").click()
+    assert axe_violations(page) == []
+    page.get_by_role("link", name="清溪镇完成秋季造林").click()
+    assert axe_violations(page) == []
+    page.get_by_role("button", name="发布更正").click()
+    expect(page.get_by_text(re.compile("^更正已发布："))).to_be_visible()
+    log_out(page)
+
+    page.goto(url)  # same URL: the corrected text, first publication time kept, 更新于
+    expect(page.locator(".article-body")).to_contain_text("2300亩")
+    meta = page.locator(".article-meta").inner_text()
+    assert published_text.split("发布时间：")[1][:16] in meta and "更新于" in meta
+    assert axe_violations(page) == []
+
+    log_in(page, officer.username, PASSWORD)
+    page.goto(f"{live_server}/desk/items/{item.id}")
+    page.get_by_role("link", name=re.compile("修订记录")).click()
+    expect(page.get_by_role("heading", name=re.compile("第 1 版与第 2 版的差异"))).to_be_visible()
+    expect(page.locator(".diff ins")).to_have_text(["2300"])
+    assert axe_violations(page) == []
