@@ -20,9 +20,12 @@ def init_app(app):
     # The monitor's scheduler runs due publishing every minute through this hook.
     app.extensions["publish_due"] = publish_due
     # Texts outside items (replies to citizens) get the same 错敏词 check.
-    from .services import text_summaries
+    # Items are checked where they are written and signed off (submissions) the same way.
+    from .services import mark_html, text_findings, text_summaries
 
     app.extensions["word_check"] = text_summaries
+    app.extensions["word_check_texts"] = text_findings
+    app.extensions["word_mark"] = mark_html
 
 
 def publish_due(now=None) -> str:

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from flask import g
+from markupsafe import Markup
 from sqlalchemy import func, select
 
 from .. import clock, html
@@ -20,6 +21,7 @@ from ..extensions import db
 from ..site.models import Column, ColumnKind
 from ..submissions import corrections
 from ..submissions.models import Correction, Item, ItemEvent, ItemStatus
+from ..submissions.services import item_texts
 from ..submissions.workflow import CORRECTION_FLOW, ITEM_FLOW, SYSTEM, apply
 from ..submissions.workflow import event_label as item_event_label
 from .models import PageRevision, TermKind, WordTerm
@@ -30,7 +32,6 @@ S = ItemStatus
 EVENT_LABELS = {
     "retitle": "修改标题",
     "move": "调整栏目",
-    "word_check": "确认错敏词",
     "schedule_times": "设定上下线时间",
     "import": "从旧网站导入",
 }
@@ -91,14 +92,6 @@ def describe_term(matched: str) -> str:
     return term.kind.label + (f"，建议改为「{term.suggestion}」" if term.suggestion else "")
 
 
-def item_texts(item: Item) -> list[tuple[str, str]]:
-    """(place, plain text) of everything the public will read of an item."""
-    texts = [("标题", item.title), ("摘要", item.summary or ""),
-             ("正文", html.to_text(item.body_html))]
-    texts += [(f"附件{m.position + 1}说明", m.caption) for m in item.media if m.caption]
-    return texts
-
-
 def word_matches(item: Item, title: str | None = None) -> list[WordMatch]:
     """Terms of the word check list found in the item (``title``: a corrected title)."""
     texts = item_texts(item)
@@ -111,6 +104,18 @@ def text_summaries(text: str) -> list[str]:
     """The word check of one plain text (a reply to a citizen): a summary per term found.
     Other packages reach it through ``app.extensions["word_check"]``."""
     return [m.summary for m in text_matches([("答复", text or "")])]
+
+
+def text_findings(texts: list[tuple[str, str]]) -> list[str]:
+    """The word check of (place, plain text) pairs as sentences: the term, its kind, the
+    suggestion and where it was found. Lower packages reach it through
+    ``app.extensions["word_check_texts"]``."""
+    return [f"{m.summary}，见{'、'.join(m.places)}" for m in text_matches(texts)]
+
+
+def mark_html(value: str) -> Markup:
+    """Stored HTML with the word check's terms marked in place (``app.extensions["word_mark"]``)."""
+    return html.mark_terms(value, term_pattern(), describe_term)
 
 
 def text_matches(texts: list[tuple[str, str]]) -> list[WordMatch]:
@@ -277,8 +282,7 @@ def edit_item(item: Item, actor, *, title: str, summary: str, body: str, reason:
 # ---- corrections of published items ---------------------------------------------------------
 
 def correction_matches(correction: Correction) -> list[WordMatch]:
-    return text_matches([("标题", correction.title), ("摘要", correction.summary or ""),
-                         ("正文", html.to_text(correction.body_html))])
+    return text_matches(corrections.texts(correction))
 
 
 def publish_correction(correction: Correction, actor, confirm_words: bool = False) -> None:

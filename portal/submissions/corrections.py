@@ -15,9 +15,10 @@ from sqlalchemy import select
 from .. import clock
 from ..errors import Conflict, DomainError, Forbidden
 from ..extensions import db
+from ..html import to_text
 from . import revisions, workflow
 from .models import OPEN_CORRECTION, Correction, Item, ItemEvent, ItemStatus
-from .services import BODY_MAX_CHARS, body_from_input, checked_text
+from .services import BODY_MAX_CHARS, body_from_input, check_words_at_signoff, checked_text
 from .signals import item_changed
 
 REASON_MAX = 1000
@@ -98,10 +99,19 @@ def problems(correction: Correction) -> list[str]:
     return found
 
 
-def act(correction: Correction, action: str, actor, comment: str | None = None):
+def texts(correction: Correction) -> list[tuple[str, str]]:
+    """(place, plain text) of the proposed text, for the word check."""
+    return [("标题", correction.title), ("摘要", correction.summary or ""),
+            ("正文", to_text(correction.body_html))]
+
+
+def act(correction: Correction, action: str, actor, comment: str | None = None,
+        confirm_words: bool = False):
     """A step of the unit on its correction (submit, sign off, send back, recall, cancel)."""
     if action not in workflow.CORRECTION_UNIT_ACTIONS:
         raise DomainError("此操作不能在这里办理。")
+    if action == "sign_off" and workflow.CORRECTION_FLOW.can(correction, action, actor):
+        check_words_at_signoff(correction.item_id, texts(correction), actor, confirm_words)
     if action in ("submit", "submit_direct", "sign_off") and \
             workflow.CORRECTION_FLOW.can(correction, action, actor):
         found = problems(correction)

@@ -85,6 +85,8 @@ class ActionForm(FlaskForm):
     action = HiddenField()
     comment = TextAreaField("理由", validators=[Optional(), Length(max=2000)],
                             render_kw={"rows": 3})
+    # Signing off past word check findings (错敏词) needs this.
+    confirm_words = BooleanField("已核对错敏词，确认签发")
 
 
 class ContestForm(FlaskForm):

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import nh3
 from flask import current_app
+from markupsafe import Markup
 from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session
 
@@ -23,6 +24,7 @@ from ..accounts.models import Unit, UnitKind
 from ..aftercommit import after_commit
 from ..errors import Conflict, DomainError, Forbidden
 from ..extensions import db
+from ..html import to_text
 from ..site.models import Column
 from . import media as media_files
 from . import revisions, workflow
@@ -265,10 +267,48 @@ def readiness_problems(item: Item) -> list[str]:
     return problems
 
 
-def act(item: Item, action: str, actor, comment: str | None = None) -> workflow.Transition:
+# ---- the word check (错敏词) where people write ---------------------------------------------
+# The list and the matching belong to publishing; it lends them through app.extensions.
+
+def item_texts(item: Item) -> list[tuple[str, str]]:
+    """(place, plain text) of everything the public will read of an item."""
+    texts = [("标题", item.title), ("摘要", item.summary or ""),
+             ("正文", to_text(item.body_html))]
+    texts += [(f"附件{m.position + 1}说明", m.caption) for m in item.media if m.caption]
+    return texts
+
+
+def word_findings(texts: list[tuple[str, str]]) -> list[str]:
+    """The word check of (place, text) pairs: one sentence per term found."""
+    check = current_app.extensions.get("word_check_texts")
+    return check(texts) if check else []
+
+
+def word_marked(value: str) -> Markup:
+    """Stored HTML with the word check's terms marked in place."""
+    mark = current_app.extensions.get("word_mark")
+    return mark(value) if mark else Markup(value)
+
+
+def check_words_at_signoff(item_id: int, texts, actor, confirmed: bool) -> None:
+    """The leader signs off past word check findings only by confirming them (recorded)."""
+    found = word_findings(texts)
+    if not found:
+        return
+    if not confirmed:
+        raise DomainError("含有错敏词：" + "；".join(found) + "。请逐一核对，勾选「已核对错敏词」"
+                          "后再签发，或修改后再签发。")
+    db.session.add(ItemEvent(item_id=item_id, actor_id=actor.id, action="word_check",
+                             comment="签发人已核对并确认：" + "；".join(found)))
+
+
+def act(item: Item, action: str, actor, comment: str | None = None,
+        confirm_words: bool = False) -> workflow.Transition:
     """A workflow step of the reporting unit (submit, sign off, send back, recall, resubmit)."""
     if action not in workflow.UNIT_ACTIONS:
         raise DomainError("此操作不能在这里办理。")
+    if action == "sign_off" and workflow.ITEM_FLOW.can(item, action, actor):
+        check_words_at_signoff(item.id, item_texts(item), actor, confirm_words)
     if action in workflow.TO_CENTER or action in workflow.TO_SIGNOFF:
         # Rights and state first, so that nobody learns what a foreign item lacks.
         if workflow.ITEM_FLOW.can(item, action, actor):

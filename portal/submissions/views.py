@@ -21,9 +21,10 @@ from flask import (
     url_for,
 )
 from flask_login import current_user
+from markupsafe import Markup
 from sqlalchemy import func, select
 
-from .. import clock, html
+from .. import clock
 from ..accounts.models import UnitKind
 from ..errors import Conflict, DomainError, Forbidden
 from ..extensions import db
@@ -157,6 +158,7 @@ def signoff():
                                 Item.status == S.awaiting_signoff)
              .order_by(Item.urgent.desc(), Item.updated_at, Item.id))
     waiting = db.session.scalars(query).all()
+    findings = {item.id: services.word_findings(services.item_texts(item)) for item in waiting}
     waiting_corrections = db.session.scalars(
         select(Correction).join(Correction.item).where(
             Item.unit_id == current_user.unit_id,
@@ -169,7 +171,7 @@ def signoff():
                                   "correction_send_back"]))
         .order_by(ItemEvent.at.desc(), ItemEvent.id.desc()).limit(DESK_ROWS)).all()
     return render_template("submissions/signoff.html", waiting=waiting, recent=recent,
-                           waiting_corrections=waiting_corrections,
+                           waiting_corrections=waiting_corrections, findings=findings,
                            form=ActionForm(), now=clock.now(),
                            time_left_of=services.urgent_time_left)
 
@@ -220,6 +222,9 @@ def _render_edit(item: Item | None, form: ItemForm, status: int = 200,
         upload.caption.description = "可选，简要说明文件内容。"
     then_actions = [(a, t.label) for a, t in workflow.ITEM_FLOW.actions_for(item, current_user)
                     if a in workflow.TO_CENTER | workflow.TO_SIGNOFF] if item else []
+    findings = services.word_findings(services.item_texts(item)) if item is not None else []
+    extra.setdefault("findings", findings)
+    extra.setdefault("marked", services.word_marked(item.body_html) if findings else None)
     return render_template("submissions/item_edit.html", item=item, form=form, upload=upload,
                            then_actions=then_actions, media_kind=kind, accept=_ACCEPT[kind],
                            upload_help=_upload_help(kind), **extra), status
@@ -337,6 +342,8 @@ def item(item_id: int):
 
 def _render_item(item: Item, status: int = 200, form: ActionForm | None = None):
     created, answers = dual_service.links_of(item)
+    findings = services.word_findings(services.item_texts(item)) \
+        if item.status in (S.draft, S.awaiting_signoff, S.returned) else []
     actions = [(a, t) for a, t in workflow.ITEM_FLOW.actions_for(item, current_user)
                if a in workflow.UNIT_ACTIONS]
     return render_template(
@@ -349,7 +356,8 @@ def _render_item(item: Item, status: int = 200, form: ActionForm | None = None):
         deletable=services.can_delete_draft(current_user, item),
         correction=corrections.open_correction(item),
         can_correct=corrections.can_propose(current_user, item),
-        revision_count=revisions.count(item),
+        revision_count=revisions.count(item), findings=findings,
+        body_html=services.word_marked(item.body_html) if findings else Markup(item.body_html),
         time_left=services.urgent_time_left(item), now=clock.now()), status
 
 
@@ -362,7 +370,8 @@ def item_act(item_id: int):
         abort(400)
     action = form.action.data
     try:
-        t = services.act(item, action, current_user, form.comment.data)
+        t = services.act(item, action, current_user, form.comment.data,
+                         confirm_words=form.confirm_words.data)
     except (Conflict, Forbidden):
         raise  # shown as a 409/403 page by the app
     except DomainError as e:
@@ -513,12 +522,9 @@ def _render_correction(correction: Correction, status: int = 200,
 
 
 def _word_findings(correction: Correction) -> list[str]:
-    """The word check (错敏词) of the proposed text, where publishing provides it."""
-    check = current_app.extensions.get("word_check")
-    if check is None or correction.status not in corrections.OPEN_CORRECTION:
+    if correction.status not in corrections.OPEN_CORRECTION:
         return []
-    return check("\n".join((correction.title, correction.summary,
-                             html.to_text(correction.body_html))))
+    return services.word_findings(corrections.texts(correction))
 
 
 @bp.post("/desk/corrections/<int:correction_id>/act")
@@ -529,7 +535,8 @@ def correction_act(correction_id: int):
     if not form.validate_on_submit() or not form.action.data:
         abort(400)
     try:
-        t = corrections.act(correction, form.action.data, current_user, form.comment.data)
+        t = corrections.act(correction, form.action.data, current_user, form.comment.data,
+                            confirm_words=form.confirm_words.data)
     except (Conflict, Forbidden):
         raise
     except DomainError as e:

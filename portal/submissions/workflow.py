@@ -274,7 +274,7 @@ def can_edit_correction(actor, correction: Correction) -> bool:
 
 EVENT_LABELS = {
     **{action: t.label for (_, action), t in TRANSITIONS.items()},
-    "create": "创建", "edit": "修改", "late": "迟报",
+    "create": "创建", "edit": "修改", "late": "迟报", "word_check": "确认错敏词",
     "media_add": "上传附件", "media_remove": "删除附件",
     "adopt": "登记采用", "adopt_revoke": "撤销采用",
     "dual_open": "产生双报义务", "dual_due": "双报期限重算", "dual_response": "开始双报",

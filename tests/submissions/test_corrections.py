@@ -153,7 +153,7 @@ def test_publishing_a_correction_with_flagged_words_needs_confirmation(county, a
     item = published(county, actors)
     c = propose(county, item, body="县人名政府召开会议，共有102人参加。")
     corrections.act(c, "submit", county.officer)
-    corrections.act(c, "sign_off", county.leader)
+    corrections.act(c, "sign_off", county.leader, confirm_words=True)
     with pytest.raises(DomainError, match="错敏词"):
         publishing.publish_correction(c, county.reviewer)
     publishing.publish_correction(c, county.reviewer, confirm_words=True)
