@@ -145,6 +145,31 @@ def contest(actor, dual: DualReport, reason: str) -> None:
     db.session.flush()
 
 
+ACKNOWLEDGE_NOTE_MAX = 500
+
+
+def acknowledge(actor, dual: DualReport, note: str) -> None:
+    """已掌握: the department knows the matter and says what it is doing about it. It does
+    not meet the obligation (only the department's own report does); it tells the township
+    and the center that the matter is in hand. Saying it again replaces the note."""
+    if not workflow.department_member(actor, dual):
+        raise Forbidden("只有双报部门的信息员或领导可以确认已掌握。")
+    if dual.status not in (DualStatus.pending, DualStatus.contested):
+        raise Conflict(f"该双报任务已{dual.status.label}，无需再确认。")
+    note = (note or "").strip()
+    if not note:
+        raise DomainError("请填写已掌握的情况说明（例如已派员核实、将于何时报送）。")
+    if len(note) > ACKNOWLEDGE_NOTE_MAX:
+        raise DomainError(f"情况说明不超过 {ACKNOWLEDGE_NOTE_MAX} 个字。")
+    dual.acknowledged_at = clock.now()
+    dual.acknowledged_by_id = actor.id
+    dual.acknowledge_note = note
+    db.session.add(ItemEvent(item_id=dual.source_item_id, actor_id=actor.id,
+                             action="dual_acknowledge",
+                             comment=f"{dual.department.name}：已掌握。{note}"))
+    db.session.flush()
+
+
 def rule(actor, dual: DualReport, decision: str, comment: str) -> None:
     """The center's ruling on a contest: ``waive`` it, or ``uphold`` it with a new due date."""
     if decision not in ("waive", "uphold"):

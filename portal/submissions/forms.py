@@ -96,6 +96,13 @@ class ContestForm(FlaskForm):
                            render_kw={"rows": 4})
 
 
+class AcknowledgeForm(FlaskForm):
+    note = TextAreaField("情况说明", validators=[DataRequired("请填写情况说明。"),
+                                             Length(max=500)],
+                         description="例如：已派员核实，将于 3 个工作日内报送本部门信息。",
+                         render_kw={"rows": 2})
+
+
 class RulingForm(FlaskForm):
     decision = SelectField("裁定结果", validate_choice=False, choices=choices([
         ("uphold", "须报：部门仍须报送（重新计算期限）"), ("waive", "免报：异议成立")]))

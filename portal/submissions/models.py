@@ -285,6 +285,11 @@ class DualReport(db.Model):
     response_item_id: Mapped[int | None] = mapped_column(ForeignKey("item.id"), unique=True)
     fulfilled_at: Mapped[datetime | None]
     contest_reason: Mapped[str] = mapped_column(Text, default="")
+    # 已掌握: the department tells the township and the center it knows the matter (with a
+    # note on what it is doing). The obligation stays until its report reaches the center.
+    acknowledged_at: Mapped[datetime | None]
+    acknowledged_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    acknowledge_note: Mapped[str] = mapped_column(Text, default="")
     ruling_comment: Mapped[str] = mapped_column(Text, default="")
     ruled_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     ruled_at: Mapped[datetime | None]
@@ -292,7 +297,8 @@ class DualReport(db.Model):
     source_item: Mapped[Item] = relationship(foreign_keys=[source_item_id])
     response_item: Mapped[Item | None] = relationship(foreign_keys=[response_item_id])
     department: Mapped[Unit] = relationship()
-    ruled_by: Mapped[User | None] = relationship()
+    ruled_by: Mapped[User | None] = relationship(foreign_keys=[ruled_by_id])
+    acknowledged_by: Mapped[User | None] = relationship(foreign_keys=[acknowledged_by_id])
 
     @property
     def due_day(self):

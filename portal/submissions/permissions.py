@@ -81,6 +81,12 @@ def dual_contest(user, dual: DualReport) -> bool:
     return workflow.DUAL_FLOW.can(dual, "contest", user)
 
 
+@rule("dual.acknowledge")
+def dual_acknowledge(user, dual: DualReport) -> bool:
+    return user is not None and workflow.department_member(user, dual) and dual.status in (
+        DualStatus.pending, DualStatus.contested)
+
+
 @rule("dual.rule")
 def dual_rule(user, dual: DualReport | None = None) -> bool:
     if user is None or not user.is_reviewer:

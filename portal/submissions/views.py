@@ -33,6 +33,7 @@ from ..permissions import can, get_or_404, require_login_and
 from . import corrections, revisions, services, workflow
 from . import dual as dual_service
 from .forms import (
+    AcknowledgeForm,
     ActionForm,
     CaptionForm,
     ConfirmForm,
@@ -688,6 +689,27 @@ def dual_respond(dual_id: int):
     db.session.commit()
     flash("已根据乡镇报送的信息生成本部门信息草稿，请修改完善后提交。", "success")
     return redirect(url_for(".item_edit", item_id=item.id))
+
+
+@bp.post("/desk/dual/<int:dual_id>/acknowledge")
+@require_login_and("desk.staff")
+def dual_acknowledge(dual_id: int):
+    """已掌握, with a note: the township and the center see the department has it in hand."""
+    dual = get_or_404(DualReport, dual_id, view="dual.view", need="dual.acknowledge")
+    form = AcknowledgeForm()
+    if not form.validate_on_submit():
+        flash("请填写已掌握的情况说明（500 字以内）。", "error")
+        return redirect(url_for(".desk")), 303
+    try:
+        dual_service.acknowledge(current_user, dual, form.note.data)
+    except DomainError as e:
+        db.session.rollback()
+        flash(e.message, "error")
+        return redirect(url_for(".desk")), 303
+    db.session.commit()
+    flash(f"已确认掌握「{dual.source_item.title}」，乡镇和中心可以看到您的说明。仍须按期报送本部门信息。",
+          "success")
+    return redirect(url_for(".desk"))
 
 
 @bp.route("/desk/dual/<int:dual_id>/contest", methods=["GET", "POST"])

@@ -277,7 +277,7 @@ EVENT_LABELS = {
     "create": "创建", "edit": "修改", "late": "迟报", "word_check": "确认错敏词",
     "media_add": "上传附件", "media_remove": "删除附件",
     "adopt": "登记采用", "adopt_revoke": "撤销采用",
-    "dual_open": "产生双报义务", "dual_due": "双报期限重算", "dual_response": "开始双报",
+    "dual_open": "产生双报义务", "dual_acknowledge": "部门已掌握", "dual_due": "双报期限重算", "dual_response": "开始双报",
     **{f"dual_{action}": t.label for (_, action), t in DUAL_TRANSITIONS.items()},
     "correction_open": "提出更正", "correction_edit": "修改更正稿", "reviewer_edit": "审核员修改",
     **{f"correction_{action}": t.label if "更正" in t.label else f"更正{t.label}"

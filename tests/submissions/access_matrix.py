@@ -83,6 +83,8 @@ ROWS = [
      "submissions.correction"),
     ("POST", "/desk/dual/{dual_pending}/respond", DUAL_ACTION, "submissions.dual_respond"),
     ("GET", "/desk/dual/{dual_pending}/contest", DUAL_ACTION, "submissions.dual_contest"),
+    ("POST", "/desk/dual/{dual_pending}/acknowledge", DUAL_ACTION,
+     "submissions.dual_acknowledge"),
     ("GET", "/desk/dual-reports", CENTER_ONLY, "submissions.dual_reports"),
     # Posted without a ruling: refused as incomplete for the center, forbidden to others.
     ("POST", "/desk/dual/{dual_contested}/rule", by_role(LOGIN, 403, 403, 403, 400, 400),

@@ -273,3 +273,45 @@ def test_the_review_queue_marks_dual_reports_and_links_the_pair(client, login, c
     assert page.count("条块双报</span>") == 2
     assert f'href="/review/items/{response.id}">部门信息：{response.title}' in page
     assert f'对 <a href="/review/items/{source.id}">城关镇「{source.title}」' in page
+
+
+def test_the_department_says_it_has_the_matter_in_hand_with_a_note(client, login, county,
+                                                                    actors):
+    item = township_item(county, actors)
+    d = obligation(item)
+    login(county.dept_officer)
+    assert "已掌握" in client.get("/desk/submissions").get_data(as_text=True)
+    r = client.post(f"/desk/dual/{d.id}/acknowledge", data={"note": "已派员核实，3日内报送。"})
+    assert r.status_code == 302
+    assert d.acknowledged_by_id == county.dept_officer.id and d.acknowledged_at is not None
+    # It is a message, not a report: the obligation stays until the department reports.
+    assert d.status == DualStatus.pending
+    login(county.officer)  # the township sees it on its item, in the history too
+    page = client.get(f"/desk/items/{item.id}").get_data(as_text=True)
+    assert "部门已掌握" in page and "已派员核实，3日内报送。" in page
+
+
+def test_acknowledging_needs_a_note_and_the_department(client, login, county, actors):
+    d = obligation(township_item(county, actors))
+    with pytest.raises(DomainError):
+        dual.acknowledge(county.dept_officer, d, "  ")
+    with pytest.raises(Forbidden):
+        dual.acknowledge(county.officer, d, "township")
+    login(county.dept_officer)
+    r = client.post(f"/desk/dual/{d.id}/acknowledge", data={"note": ""})
+    assert r.status_code == 303 and d.acknowledged_at is None
+    login(county.other_officer)
+    assert client.post(f"/desk/dual/{d.id}/acknowledge",
+                       data={"note": "x"}).status_code == 404
+
+
+def test_a_met_obligation_needs_no_acknowledgement(county, actors):
+    from portal.errors import Conflict
+
+    d = obligation(township_item(county, actors))
+    response = dual.start_response(county.dept_officer, d)
+    move(response, S.submitted, {"officer": county.dept_officer, "leader": county.dept_leader,
+                                 "reviewer": county.reviewer})
+    assert d.status == DualStatus.fulfilled
+    with pytest.raises(Conflict):
+        dual.acknowledge(county.dept_officer, d, "已掌握")
