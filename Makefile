@@ -47,6 +47,9 @@ lint: $(VENV)/.installed
 vendor: node_modules/axe-core/axe.min.js
 	cp node_modules/chart.js/dist/chart.umd.min.js portal/static/vendor/
 	cp node_modules/chart.js/LICENSE.md portal/static/vendor/chart.js.LICENSE.md
+	mkdir -p portal/static/vendor/jodit
+	cp node_modules/jodit/es2021/jodit.min.js node_modules/jodit/es2021/jodit.min.css portal/static/vendor/jodit/
+	cp node_modules/jodit/LICENSE.txt portal/static/vendor/jodit/LICENSE.txt
 
 clean:
 	rm -rf $(VENV) node_modules

@@ -27,8 +27,8 @@ from .extensions import csrf, db, limiter, login_manager, migrate, render_item
 from .search import service as search_service
 
 # Feature packages, lowest first (see DESIGN.md, "Direction of dependencies").
-FEATURES = ["site", "accounts", "submissions", "publishing", "messages", "public", "monitor",
-            "audit"]
+FEATURES = ["site", "accounts", "alerts", "submissions", "publishing", "messages", "public",
+            "monitor", "audit"]
 
 
 def create_app(test_config: dict | None = None) -> Flask:

@@ -31,12 +31,22 @@ CSP = {
     "frame-ancestors": "'self'",
 }
 
+# Pages with the rich-text editor (Jodit), which positions its toolbar and dialogs with
+# style attributes: those pages allow inline styles, never inline scripts. Whatever the
+# editor posts is sanitised on the server, styles included.
+EDITOR_CSP = {**CSP, "style-src": "'self' 'unsafe-inline'"}
+
 # Pages that carry a secret or a login form even for anonymous visitors.
 ALWAYS_NO_STORE = {"accounts.login", "accounts.set_password"}
 # Files with a caching rule of their own.
 OWN_CACHE_RULES = {"static", "submissions.media"}
 
 talisman = Talisman()
+
+
+def editor_page(view):
+    """A view whose page holds the rich-text editor (see ``EDITOR_CSP``)."""
+    return talisman(content_security_policy=EDITOR_CSP)(view)
 
 
 def init_app(app: Flask) -> None:

@@ -5,15 +5,18 @@ from urllib.parse import unquote, urlsplit
 from flask import current_app, has_request_context, url_for
 
 
+def path_for(endpoint: str, **values) -> str:
+    """The path of ``endpoint``, also outside a request (a command, the scheduler)."""
+    if has_request_context():
+        return url_for(endpoint, **values)
+    with current_app.test_request_context("/"):
+        return url_for(endpoint, **values)
+
+
 def external_url(endpoint: str, **values) -> str:
     """``BASE_URL`` + the path of ``endpoint`` (the configured public address, not
     whatever Host header a request came with)."""
-    if has_request_context():
-        path = url_for(endpoint, **values)
-    else:
-        with current_app.test_request_context("/"):
-            path = url_for(endpoint, **values)
-    return current_app.config["BASE_URL"].rstrip("/") + path
+    return current_app.config["BASE_URL"].rstrip("/") + path_for(endpoint, **values)
 
 
 def safe_next(target: str | None) -> str | None:

@@ -60,6 +60,12 @@ def tick(now: datetime | None = None) -> list[str]:
     if published:
         done.append(f"publish-due: {published}")
 
+    alerts_due = current_app.extensions.get("alerts_due")
+    alerted = alerts_due(now) if alerts_due else ""
+    db.session.commit()
+    if alerted:
+        done.append(alerted)
+
     repaired = search_service.repair_if_needed()
     if repaired:
         done.append(repaired)

@@ -79,7 +79,8 @@ class TermForm(Form):
 
 
 class PageForm(Form):
-    body = TextAreaField("页面内容（HTML）", validators=[DataRequired("页面内容不能为空。")],
+    body = TextAreaField("页面内容", validators=[DataRequired("页面内容不能为空。")],
+                         render_kw={"data-editor": "rich"},
                          description="可使用段落、标题（h2–h4）、列表、表格和链接；"
                                      "脚本和样式会被自动去除。")
 

@@ -22,7 +22,7 @@ from ..site.models import Column, ColumnKind
 from ..submissions import corrections
 from ..submissions.models import Correction, Item, ItemEvent, ItemStatus
 from ..submissions.services import item_texts
-from ..submissions.workflow import CORRECTION_FLOW, ITEM_FLOW, SYSTEM, apply
+from ..submissions.workflow import ITEM_FLOW, SYSTEM, apply
 from ..submissions.workflow import event_label as item_event_label
 from .models import PageRevision, TermKind, WordTerm
 
@@ -293,11 +293,11 @@ def publish_correction(correction: Correction, actor, confirm_words: bool = Fals
 
 
 def return_correction(correction: Correction, actor, reason: str) -> None:
-    CORRECTION_FLOW.apply(correction, "return", actor, reason)
+    corrections.return_(correction, actor, reason)
 
 
 def decline_correction(correction: Correction, actor, reason: str) -> None:
-    CORRECTION_FLOW.apply(correction, "decline", actor, reason)
+    corrections.decline(correction, actor, reason)
 
 
 def unschedule_item(item: Item, actor) -> None:

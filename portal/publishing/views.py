@@ -18,6 +18,7 @@ from ..extensions import db
 from ..forms import choices
 from ..html import mark_terms, mark_text
 from ..permissions import get_or_404, require_login_and
+from ..security import editor_page
 from ..site.models import Column, ColumnKind
 from ..submissions import corrections, revisions
 from ..submissions.dual import links_for as dual_links
@@ -406,6 +407,7 @@ def pages():
 
 
 @bp.route("/admin/pages/<slug>", methods=["GET", "POST"])
+@editor_page
 @require_login_and("publishing.manage")
 def page_edit(slug: str):
     column = db.session.scalar(select(Column).where(Column.slug == slug,

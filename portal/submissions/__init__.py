@@ -3,11 +3,14 @@
 
 def init_app(app):
     from ..site.nav import desk_link
-    from . import demo, dual, models, permissions  # noqa: F401  (models, rules, receivers, seeder)
+
+    # models, rules, receivers, the seeder
+    from . import demo, dual, models, notifications, permissions  # noqa: F401
     from .cli import media_cli
     from .views import bp
 
     app.register_blueprint(bp)
+    notifications.init_app(app)
     app.cli.add_command(media_cli)
     from .. import clock
 

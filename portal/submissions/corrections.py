@@ -16,7 +16,7 @@ from .. import clock
 from ..errors import Conflict, DomainError, Forbidden
 from ..extensions import db
 from ..html import to_text
-from . import revisions, workflow
+from . import notifications, revisions, workflow
 from .models import OPEN_CORRECTION, Correction, Item, ItemEvent, ItemStatus
 from .services import BODY_MAX_CHARS, body_from_input, check_words_at_signoff, checked_text
 from .signals import item_changed
@@ -41,10 +41,10 @@ def can_propose(actor, item: Item) -> bool:
         and open_correction(item) is None
 
 
-def _fields(title: str, summary: str, body: str, reason: str) -> dict:
+def _fields(item: Item, title: str, summary: str, body: str, reason: str) -> dict:
     values = {"title": checked_text(title, "标题", 200, required=True),
               "summary": checked_text(summary, "摘要", 500),
-              "body_html": body_from_input(body),
+              "body_html": body_from_input(body, item.media),
               "reason": checked_text(reason, "更正理由", REASON_MAX, required=True)}
     if len(values["body_html"]) > BODY_MAX_CHARS:
         raise DomainError(f"正文过长（上限 {BODY_MAX_CHARS} 个字符）。")
@@ -61,7 +61,7 @@ def propose(actor, item: Item, *, title: str, summary: str, body: str,
     if open_correction(item) is not None:
         raise Conflict("该信息已有一份更正正在办理，请在其中修改。")
     correction = Correction(item=item, author_id=actor.id, status=workflow.C.draft,
-                            **_fields(title, summary, body, reason))
+                            **_fields(item, title, summary, body, reason))
     db.session.add(correction)
     db.session.add(ItemEvent(item=item, actor_id=actor.id, action="correction_open",
                              comment=correction.reason))
@@ -75,7 +75,7 @@ def update(actor, correction: Correction, *, title: str, summary: str, body: str
     if not workflow.can_edit_correction(actor, correction):
         raise Forbidden("该更正当前不能由您修改。")
     changed = False
-    for name, value in _fields(title, summary, body, reason).items():
+    for name, value in _fields(correction.item, title, summary, body, reason).items():
         if getattr(correction, name) != value:
             setattr(correction, name, value)
             changed = True
@@ -136,6 +136,18 @@ def publish(correction: Correction, actor) -> None:
     item_changed.send(item, action="correct", old=item.status, new=item.status, actor=actor)
 
 
+def return_(correction: Correction, actor, reason: str) -> None:
+    """The center sends the correction back to its unit (a draft again), with the reason."""
+    workflow.CORRECTION_FLOW.apply(correction, "return", actor, reason)
+    notifications.correction_back(correction, "return", reason)
+
+
+def decline(correction: Correction, actor, reason: str) -> None:
+    """The center keeps the published text, with the reason."""
+    workflow.CORRECTION_FLOW.apply(correction, "decline", actor, reason)
+    notifications.correction_back(correction, "decline", reason)
+
+
 def edit_directly(item: Item, actor, *, title: str, summary: str, body: str,
                   reason: str) -> bool:
     """A reviewer's small edit of an item at the center or on the site, with the reason.
@@ -144,7 +156,7 @@ def edit_directly(item: Item, actor, *, title: str, summary: str, body: str,
         raise Forbidden("只有中心审核员可以直接修改。")
     if item.status not in (ItemStatus.submitted, ItemStatus.scheduled, ItemStatus.published):
         raise Conflict(f"该信息当前状态为「{item.status.label}」，不能直接修改。")
-    values = _fields(title, summary, body, reason)
+    values = _fields(item, title, summary, body, reason)
     reason = values.pop("reason")
     if all(getattr(item, k) == v for k, v in values.items()):
         return False

@@ -21,7 +21,7 @@ from sqlalchemy import select
 from .. import clock
 from ..errors import Conflict, DomainError, Forbidden
 from ..extensions import db
-from . import workflow
+from . import notifications, workflow
 from .models import DualReport, DualStatus, Item, ItemEvent, ItemStatus, Media
 from .services import media_root, remove_on_rollback
 from .signals import item_changed
@@ -77,6 +77,7 @@ def open_obligation(item: Item) -> DualReport | None:
         item_id=item.id, actor_id=None, action="dual_open",
         comment=f"{dual.department.name} 须在 {due_text(dual)} 前报送本部门信息"))
     db.session.flush()
+    notifications.dual_created(dual)
     return dual
 
 

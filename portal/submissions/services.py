@@ -32,14 +32,15 @@ from .models import DualReport, Item, ItemEvent, ItemKind, ItemRevision, ItemSta
 
 # ---- rich text ---------------------------------------------------------------------
 
-# What an article body may contain: structure and emphasis, links and tables.
-# No images (they go through media checks, with required alt text), no styles,
-# no scripts, event handlers or javascript: URLs (nh3 drops what is not listed).
+# What an article body may contain: structure and emphasis, links and tables, and images
+# only of the item's own uploaded photos (checked files, with their caption as the alt
+# text; see ``own_images``). No styles, no scripts, event handlers or javascript: URLs
+# (nh3 drops what is not listed).
 BODY_TAGS = {"p", "br", "strong", "b", "em", "i", "u", "s", "sub", "sup", "h2", "h3", "h4",
              "ul", "ol", "li", "blockquote", "a", "table", "caption", "thead", "tbody",
-             "tfoot", "tr", "th", "td", "hr"}
+             "tfoot", "tr", "th", "td", "hr", "img"}
 BODY_ATTRIBUTES = {"a": {"href", "title"}, "th": {"scope", "colspan", "rowspan"},
-                   "td": {"colspan", "rowspan"}, "ol": {"start"}}
+                   "td": {"colspan", "rowspan"}, "ol": {"start"}, "img": {"src"}}
 BODY_URL_SCHEMES = {"http", "https", "mailto"}
 BODY_MAX_CHARS = 100_000
 _TAG = re.compile(r"<[a-zA-Z/!]")
@@ -53,8 +54,31 @@ def sanitize_html(value: str) -> str:
                      link_rel="noopener noreferrer").strip()
 
 
-def body_from_input(text: str) -> str:
-    """What an officer typed, as safe HTML.
+_IMG = re.compile(r"<img\b[^>]*>")
+_OWN_MEDIA_SRC = re.compile(r'\ssrc="(?:https?://[^/"]+)?/media/(\d+)/(?:page|file|thumb)"')
+
+
+def own_images(body: str, media: list[Media]) -> str:
+    """Keep only images of ``media`` (the item's own photos), each rebuilt from its row:
+    the page-size rendition, the caption as alt text, its size. Any other image goes."""
+    photos = {m.id: m for m in media if m.kind == "image"}
+
+    def rebuild(match: re.Match) -> str:
+        src = _OWN_MEDIA_SRC.search(match.group())
+        row = photos.get(int(src.group(1))) if src else None
+        if row is None:
+            return ""
+        variant = "page" if row.page else "file"
+        size = f' width="{row.width}" height="{row.height}"' if row.width and row.height \
+            else ""
+        alt = html.escape(row.caption or "")
+        return f'<img src="/media/{row.id}/{variant}" alt="{alt}"{size}>'
+
+    return _IMG.sub(rebuild, body)
+
+
+def body_from_input(text: str, media: list[Media] | None = None) -> str:
+    """What an officer typed, as safe HTML (``media``: the item's photos it may show).
 
     Plain text (most of what is typed or pasted from WPS) becomes paragraphs at
     blank lines and line breaks inside them; anything with tags is sanitised.
@@ -67,7 +91,7 @@ def body_from_input(text: str) -> str:
         return "\n".join("<p>" + "<br>".join(html.escape(line.strip(), quote=False)
                                              for line in p.split("\n")) + "</p>"
                          for p in paragraphs)
-    return sanitize_html(text)
+    return own_images(sanitize_html(text), media or [])
 
 
 def body_for_editing(body_html: str) -> str:
@@ -126,7 +150,7 @@ def _clean(unit: Unit, data: ItemData, item: Item | None) -> dict:
         kind = ItemKind(data.kind)
     except ValueError:
         raise DomainError("请选择信息类型（文字、图片、视频或音频）。") from None
-    body = body_from_input(data.body)
+    body = body_from_input(data.body, item.media if item is not None else None)
     if len(body) > BODY_MAX_CHARS:
         raise DomainError(f"正文过长（上限 {BODY_MAX_CHARS} 个字符），请分多条报送。")
     column = db.session.get(Column, data.column_id) if data.column_id else None
@@ -459,6 +483,7 @@ def remove_media(actor, row: Media) -> None:
     revisions.baseline(item)
     _record(item, actor, "media_remove", row.original_filename or row.kind)
     item.media.remove(row)
+    item.body_html = own_images(item.body_html, item.media)  # the photo leaves the text too
     db.session.flush()
     revisions.record(item, actor, "media")
     root = media_root()

@@ -7,6 +7,7 @@ validate the form, call a service, commit once, redirect.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from flask import (
@@ -30,6 +31,7 @@ from ..errors import Conflict, DomainError, Forbidden
 from ..extensions import db
 from ..forms import choices
 from ..permissions import can, get_or_404, require_login_and
+from ..security import editor_page
 from . import corrections, revisions, services, workflow
 from . import dual as dual_service
 from .forms import (
@@ -223,12 +225,22 @@ def _render_edit(item: Item | None, form: ItemForm, status: int = 200,
         upload.caption.description = "可选，简要说明文件内容。"
     then_actions = [(a, t.label) for a, t in workflow.ITEM_FLOW.actions_for(item, current_user)
                     if a in workflow.TO_CENTER | workflow.TO_SIGNOFF] if item else []
+    rich_editor(form.body, item)
     findings = services.word_findings(services.item_texts(item)) if item is not None else []
     extra.setdefault("findings", findings)
     extra.setdefault("marked", services.word_marked(item.body_html) if findings else None)
     return render_template("submissions/item_edit.html", item=item, form=form, upload=upload,
                            then_actions=then_actions, media_kind=kind, accept=_ACCEPT[kind],
                            upload_help=_upload_help(kind), **extra), status
+
+
+def rich_editor(field, item: Item | None) -> None:
+    """Mark a body textarea for the rich-text editor, offering the item's own photos."""
+    photos = [{"src": url_for(".media", media_id=m.id, variant="thumb" if m.thumb else "file"),
+               "alt": m.caption or m.original_filename}
+              for m in (item.media if item is not None else []) if m.kind == "image"]
+    field.render_kw = {**(field.render_kw or {}), "data-editor": "rich",
+                       "data-images": json.dumps(photos, ensure_ascii=False)}
 
 
 def _upload_help(kind: str) -> str:
@@ -246,6 +258,7 @@ _ACCEPT = {"image": ".jpg,.jpeg,.png,.gif,.webp,image/jpeg,image/png,image/gif,i
 
 
 @bp.route("/desk/items/new", methods=["GET", "POST"])
+@editor_page
 @require_login_and("item.create")
 def item_new():
     form = _item_form(current_user.unit)
@@ -273,6 +286,7 @@ def _saved_message(item: Item) -> str:
 
 
 @bp.route("/desk/items/<int:item_id>/edit", methods=["GET", "POST"])
+@editor_page
 @require_login_and("desk.staff")
 def item_edit(item_id: int):
     item = get_or_404(Item, item_id, view="item.view")
@@ -444,11 +458,13 @@ def _render_correction_edit(item: Item, correction: Correction | None, form: Cor
         (a, t.label) for (s, a), t in workflow.CORRECTION_TRANSITIONS.items()
         if s == CorrectionStatus.draft and a in ("submit", "submit_direct")
         and t.allowed(current_user, Correction(item=item))]
+    rich_editor(form.body, item)
     return render_template("submissions/correction_edit.html", item=item,
                            correction=correction, form=form, then_actions=then_actions), status
 
 
 @bp.route("/desk/items/<int:item_id>/correction", methods=["GET", "POST"])
+@editor_page
 @require_login_and("desk.staff")
 def correction_new(item_id: int):
     """Propose a correction of a published item: its text prefilled, changed in place."""
@@ -474,6 +490,7 @@ def correction_new(item_id: int):
 
 
 @bp.route("/desk/corrections/<int:correction_id>/edit", methods=["GET", "POST"])
+@editor_page
 @require_login_and("desk.staff")
 def correction_edit(correction_id: int):
     correction = get_or_404(Correction, correction_id, view="correction.view")

@@ -26,8 +26,12 @@ def test_no_page_breaks_the_content_security_policy(browser, live_server, make_u
                 "/care-mode/on?next=/", "/login"]:
         page.goto(url)
     log_in(page, admin.username, PASSWORD)
-    for url in ["/admin/units", "/admin/users", "/monitor/", "/monitor/trend", "/audit/"]:
+    for url in ["/admin/units", "/admin/users", "/monitor/", "/monitor/trend", "/audit/",
+                "/admin/pages/profile"]:
         page.goto(url)
+    # The rich-text editor (Jodit) starts and takes typing under the policy.
+    page.locator(".jodit-wysiwyg").click()
+    page.keyboard.type("测试")
     # A confirmation (data-confirm, answered by a static script) still asks, and a "no" stops it.
     page.goto("/admin/users")
     asked = []

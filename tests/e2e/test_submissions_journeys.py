@@ -1,6 +1,7 @@
 """Reporting in a real browser: the officer, the leader and a department at their desks."""
 
 import re
+from pathlib import Path
 
 from playwright.sync_api import expect
 
@@ -208,3 +209,81 @@ def test_a_published_item_is_corrected_under_the_same_url_with_the_update_time(
     expect(page.get_by_role("heading", name=re.compile("第 1 版与第 2 版的差异"))).to_be_visible()
     expect(page.locator(".diff ins")).to_have_text(["2300"])
     assert axe_violations(page) == []
+
+
+PASTE = Path(__file__).parent.parent / "submissions" / "samples" / "word_paste.html"
+
+
+def paste_html(page, html: str) -> None:
+    """Paste ``html`` into the focused rich-text editor, as the clipboard of Word gives it."""
+    page.locator(".jodit-wysiwyg").click()
+    page.evaluate("""html => {
+        const data = new DataTransfer();
+        data.setData('text/html', html);
+        data.setData('text/plain', 'Word');
+        document.querySelector('.jodit-wysiwyg').dispatchEvent(
+            new ClipboardEvent('paste', {clipboardData: data, bubbles: true, cancelable: true}));
+    }""", html)
+
+
+def test_pasted_word_text_with_a_table_is_signed_off_and_published_with_its_structure(
+        page, live_server, make_unit, make_user, center):
+    town = make_unit(UnitKind.township, name="城关镇")
+    officer = make_user(Role.officer, unit=town)
+    leader = make_user(Role.leader, unit=town)
+    reviewer = make_user(Role.reviewer)
+
+    log_in(page, officer.username, PASSWORD)
+    page.goto(f"{live_server}/desk/items/new")
+    expect(page.locator(".jodit-toolbar__box")).to_be_visible()
+    page.get_by_label("标题").fill("城关镇扎实推进秋冬季森林防火工作")
+    paste_html(page, PASTE.read_text(encoding="utf-8"))
+    expect(page.locator(".jodit-wysiwyg table")).to_be_visible()
+    assert axe_violations(page) == []
+    page.get_by_role("button", name="保存草稿").click()
+    expect(page.get_by_text("草稿已保存。")).to_be_visible()
+    item = db.session.scalar(db.select(Item).where(Item.unit_id == town.id))
+    db.session.refresh(item)
+    assert "<table>" in item.body_html and "<strong>森林防火工作部署会</strong>" in \
+        item.body_html.replace("<b>", "<strong>").replace("</b>", "</strong>")
+    assert "mso-" not in item.body_html and "<script" not in item.body_html
+    # Opening it again shows the same structure in the editor.
+    page.goto(f"{live_server}/desk/items/{item.id}/edit")
+    expect(page.locator(".jodit-wysiwyg td").first).to_have_text("村（社区）")
+    page.get_by_role("button", name="保存并提交签发").click()
+    expect(page.get_by_text("已保存并提交签发。")).to_be_visible()
+    log_out(page)
+
+    log_in(page, leader.username, PASSWORD)
+    page.get_by_role("button", name=re.compile("^签发")).click()
+    expect(page.get_by_text(re.compile("^已签发："))).to_be_visible()
+    log_out(page)
+
+    log_in(page, reviewer.username, PASSWORD)
+    page.goto(f"{live_server}/review/items/{item.id}")
+    page.get_by_role("button", name="发布", exact=True).click()
+    expect(page.get_by_text(re.compile("」已发布。$"))).to_be_visible()
+    log_out(page)
+
+    page.goto(f"{live_server}/items/{item.id}")
+    expect(page.locator(".article-body table td").first).to_have_text("村（社区）")
+    expect(page.locator(".article-body h2")).to_have_text("城关镇扎实推进秋冬季森林防火工作")
+    assert axe_violations(page) == []
+
+
+def test_without_javascript_the_body_is_plain_text_with_paragraphs(browser, live_server,
+                                                                   make_unit, make_user):
+    town = make_unit(UnitKind.township, name="城关镇")
+    officer = make_user(Role.officer, unit=town)
+    context = browser.new_context(base_url=live_server, locale="zh-CN",
+                                  java_script_enabled=False)
+    page = context.new_page()
+    log_in(page, officer.username, PASSWORD)
+    page.goto("/desk/items/new")
+    page.get_by_label("标题").fill("无脚本也能写")
+    page.get_by_label("正文").fill("第一段。\n\n第二段。")
+    page.get_by_role("button", name="保存草稿").click()
+    item = db.session.scalar(db.select(Item).where(Item.unit_id == town.id))
+    db.session.refresh(item)
+    assert item.body_html == "<p>第一段。</p>\n<p>第二段。</p>"
+    context.close()
