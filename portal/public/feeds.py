@@ -76,7 +76,8 @@ def atom(column: Column | None, items: list[Item], updated: datetime | None) -> 
         _sub(entry, "link", rel="alternate", type="text/html",
              href=external_url("public.item", item_id=item.id))
         _sub(entry, "published", _rfc3339(item.published_at))
-        _sub(entry, "updated", _rfc3339(item.published_at))
+        # A correction (更新于) changes the entry; its publication time stays the first.
+        _sub(entry, "updated", _rfc3339(item.corrected_at or item.published_at))
         entry_author = _sub(entry, "author")
         _sub(entry_author, "name", item.unit.name)
         _sub(entry, "category", term=item.column.slug, label=item.column.name)
@@ -129,11 +130,11 @@ def sitemap_urls() -> Iterator[tuple[str, datetime]]:
         yield external_url("public.unit", code=code), by_unit.get(unit_id) or created
     for source in sitemap_sources():
         yield from source()
-    rows = db.session.execute(select(Item.id, Item.published_at)
+    rows = db.session.execute(select(Item.id, Item.published_at, Item.corrected_at)
                               .where(Item.status == ItemStatus.published)
                               .order_by(Item.published_at.desc(), Item.id.desc()))
-    for item_id, published_at in rows:
-        yield external_url("public.item", item_id=item_id), published_at
+    for item_id, published_at, corrected_at in rows:
+        yield external_url("public.item", item_id=item_id), corrected_at or published_at
 
 
 def _urlset(urls: Iterable[tuple[str, datetime]]) -> bytes:

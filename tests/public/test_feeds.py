@@ -165,3 +165,20 @@ def test_a_page_column_is_updated_when_its_text_is(client, make_user):
     save_page(make_user(Role.admin), services, "<p>办事指南：请携带身份证原件。</p>")
     db.session.commit()
     assert "更新时间：<time" in client.get("/column/services").get_data(as_text=True)
+
+
+def test_a_corrected_item_is_updated_in_the_feed_and_sitemap_but_keeps_its_publication(
+        client, make_item):
+    from portal.extensions import db
+
+    item = make_item("published", title="更正过的信息",
+                     published_at=datetime(2026, 10, 13, 1, 0, tzinfo=UTC))
+    item.corrected_at = datetime(2026, 10, 20, 0, 0, tzinfo=UTC)
+    db.session.commit()
+    entry = parse(client.get("/feed.atom")).find(f"{ATOM}entry")
+    assert entry.find(f"{ATOM}published").text.startswith("2026-10-13T01:00")
+    assert entry.find(f"{ATOM}updated").text.startswith("2026-10-20T00:00")
+    lastmods = {u.find(f"{SM}loc").text: u.find(f"{SM}lastmod").text
+                for u in parse(client.get("/sitemap.xml")).findall(f"{SM}url")}
+    assert any(loc.endswith(f"/items/{item.id}") and mod.startswith("2026-10-20")
+               for loc, mod in lastmods.items())
