@@ -20,16 +20,17 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from PIL import Image, ImageDraw
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from .. import clock
 from ..accounts.models import Role, Unit, UnitKind, User
+from ..alerts.models import Alert
 from ..demo import seeder
 from ..extensions import db
 from ..site.models import Column
-from . import dual, services, workflow
+from . import corrections, dual, services, workflow
 from . import media as media_files
-from .models import DualReport, Item, ItemEvent, ItemStatus
+from .models import Correction, DualReport, Item, ItemEvent, ItemStatus
 
 TOWN_TOPICS = [
     ("{u}召开安全生产工作会议", "会议传达了全县安全生产工作会议精神，分析了当前安全生产形势，"
@@ -160,6 +161,43 @@ def seed_items() -> list[str]:
         _make(example, people, columns, rng)
         made += 1
     return [f"报送信息 {made} 条（含图片、视频、双报和紧急信息）。"] if made else []
+
+
+@seeder(31)
+def seed_corrections() -> list[str]:
+    """Two corrections of 城关镇's latest published items: one published (the page shows
+    更新于, the revisions a word diff), one waiting for the leader's sign-off."""
+    if db.session.scalar(select(Correction.id).limit(1)) is not None:
+        return []
+    town = db.session.scalar(select(Unit).where(Unit.code == "T01"))
+    if town is None:
+        return []
+    people = _people()
+    officer, leader = people.get((town.id, Role.officer)), people.get((town.id, Role.leader))
+    reviewer = db.session.scalar(select(User).where(User.role == Role.reviewer, User.active)
+                                 .order_by(User.id).limit(1))
+    latest = db.session.scalars(select(Item).where(
+        Item.unit_id == town.id, Item.status == ItemStatus.published, Item.kind == "text")
+        .order_by(Item.published_at.desc()).limit(2)).all()
+    if None in (officer, leader, reviewer) or len(latest) < 2:
+        return []
+    done, waiting = latest
+    fixed = corrections.propose(
+        officer, done, title=done.title, summary=done.summary,
+        body=done.body_html + "<p>（本文第一段中的日期已更正。）</p>",
+        reason="补充更正说明，原文日期表述不准确。")
+    corrections.act(fixed, "submit", officer)
+    corrections.act(fixed, "sign_off", leader, confirm_words=True)
+    corrections.publish(fixed, reviewer)
+    pending = corrections.propose(officer, waiting, title=waiting.title + "（更正）",
+                                  summary=waiting.summary, body=waiting.body_html,
+                                  reason="标题需注明为更正稿。")
+    corrections.act(pending, "submit", officer)
+    # The example's history is months old: its alerts are read, but for what still waits.
+    db.session.execute(update(Alert).where(
+        Alert.read_at.is_(None), Alert.kind.not_in(("urgent_signoff", "dual_created")))
+        .values(read_at=clock.now()))
+    return ["更正 2 份（1 份已发布，1 份待领导签发）。"]
 
 
 def _people() -> dict[tuple[int, Role], User]:

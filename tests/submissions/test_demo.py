@@ -3,10 +3,13 @@
 from pathlib import Path
 
 from portal import clock
+from portal.alerts.models import Alert
 from portal.demo import run_seeders
 from portal.extensions import db
 from portal.submissions import media as media_files
 from portal.submissions.models import (
+    Correction,
+    CorrectionStatus,
     DualReport,
     DualStatus,
     Item,
@@ -58,6 +61,15 @@ def test_demo_fills_six_months_of_reporting_once(app):
     assert db.session.scalar(db.select(db.func.count()).select_from(ItemEvent)
                              .where(ItemEvent.action == "late")) >= 1
 
+    # One correction published (the page shows 更新于), one waiting for the leader.
+    corrections = db.session.scalars(db.select(Correction)).all()
+    assert sorted(c.status for c in corrections) == [CorrectionStatus.awaiting_signoff,
+                                                      CorrectionStatus.published]
+    assert all(c.item.corrected_at for c in corrections if c.status == "published")
+    # Its history is old: what is left unread is what still waits for someone.
+    assert {a.kind for a in db.session.scalars(db.select(Alert).where(
+        Alert.read_at.is_(None)))} <= {"urgent_signoff", "dual_created"}
+
     root = Path(app.instance_path) / "media"
     for row in db.session.scalars(db.select(Media)):
         assert (root / row.path).is_file() and row.caption
@@ -66,3 +78,4 @@ def test_demo_fills_six_months_of_reporting_once(app):
     run_seeders()
     db.session.commit()
     assert (count(Item), count(Media), count(DualReport), count(ItemEvent)) == before
+    assert count(Correction) == 2
