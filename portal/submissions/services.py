@@ -55,6 +55,10 @@ def sanitize_html(value: str) -> str:
 
 
 _IMG = re.compile(r"<img\b[^>]*>")
+# One line break after each closing block tag: the same text is stored the same way,
+# however the editor or the browser spaced it (so saving it again is no edit).
+_BLOCK_END = re.compile(r"(</(?:p|h[2-4]|ul|ol|li|table|caption|thead|tbody|tfoot|tr|"
+                        r"blockquote)>|<hr>)\s*")
 _OWN_MEDIA_SRC = re.compile(r'\ssrc="(?:https?://[^/"]+)?/media/(\d+)/(?:page|file|thumb)"')
 
 
@@ -91,7 +95,7 @@ def body_from_input(text: str, media: list[Media] | None = None) -> str:
         return "\n".join("<p>" + "<br>".join(html.escape(line.strip(), quote=False)
                                              for line in p.split("\n")) + "</p>"
                          for p in paragraphs)
-    return own_images(sanitize_html(text), media or [])
+    return _BLOCK_END.sub(r"\1\n", own_images(sanitize_html(text), media or [])).strip()
 
 
 def body_for_editing(body_html: str) -> str:

@@ -12,6 +12,7 @@ import threading
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 from werkzeug.serving import make_server
 
 ROOT = Path(__file__).parent.parent.parent
@@ -84,3 +85,20 @@ def log_in(page, username: str, password: str) -> None:
     page.get_by_label("密码").fill(password)
     page.get_by_role("button", name="登录").click()
     page.wait_for_load_state()
+
+
+def fill_body(page, text: str) -> None:
+    """Write ``text`` into an item's body as a person does: in the rich-text editor when it
+    runs (a blank line starts a new paragraph: Enter), else in the plain textarea."""
+    editor = page.locator(".jodit-wysiwyg")
+    if not editor.count():
+        page.get_by_label("正文").fill(text)
+        return
+    editor.click()
+    page.keyboard.press("Control+A")
+    page.keyboard.press("Delete")
+    for n, paragraph in enumerate(p for p in text.split("\n\n") if p.strip()):
+        if n:
+            page.keyboard.press("Enter")
+        page.keyboard.type(paragraph)
+        expect(editor).to_contain_text(paragraph)  # typed in full before the next Enter

@@ -9,7 +9,7 @@ from portal.accounts.models import Role, UnitKind
 from portal.extensions import db
 from portal.submissions.models import DualReport, DualStatus, Item, ItemStatus
 from tests.conftest import PASSWORD
-from tests.e2e.conftest import axe_violations, log_in
+from tests.e2e.conftest import axe_violations, fill_body, log_in
 from tests.submissions.factories import jpeg
 
 
@@ -36,13 +36,13 @@ def test_officer_writes_an_image_item_the_leader_returns_then_signs_it_off(
     page.get_by_label("信息类型").select_option("image")
     page.get_by_label("报送栏目").select_option(label="图库")
     page.get_by_label("标题").fill("桃源镇举办中国农民丰收节庆祝活动")
-    page.get_by_label("正文").fill("活动设置农产品展销、农耕技能比赛等环节。\n\n现场销售农产品十余万元。")
+    fill_body(page, "活动设置农产品展销、农耕技能比赛等环节。\n\n现场销售农产品十余万元。")
     page.get_by_role("button", name="保存草稿").click()
     expect(page.get_by_text("请在下方上传图片文件")).to_be_visible()
     for path, caption in zip(photos, ["农产品展销现场", "农耕技能比赛"], strict=True):
         page.get_by_label("选择文件").set_input_files(path)
         page.get_by_label("图片说明", exact=True).fill(caption)
-        page.get_by_role("button", name="上传").click()
+        page.get_by_role("button", name="上传", exact=True).click()
         expect(page.get_by_text("文件已上传。")).to_be_visible()
     expect(page.get_by_role("img", name="农耕技能比赛")).to_be_visible()
     assert axe_violations(page) == []
@@ -101,7 +101,7 @@ def test_a_township_item_naming_a_department_is_fulfilled_from_the_departments_d
     page.get_by_role("link", name="撰写新信息").click()
     page.get_by_label("报送栏目").select_option(label="政务信息")
     page.get_by_label("标题").fill("青山镇开展地质灾害隐患点排查")
-    page.get_by_label("正文").fill("镇里组织对辖区五处地质灾害隐患点逐一排查，落实监测责任人。")
+    fill_body(page, "镇里组织对辖区五处地质灾害隐患点逐一排查，落实监测责任人。")
     page.get_by_label("双报部门").select_option(label="县应急管理局")
     page.get_by_role("button", name="保存草稿").click()
     page.get_by_role("button", name="保存并提交签发").click()
@@ -169,7 +169,7 @@ def test_a_published_item_is_corrected_under_the_same_url_with_the_update_time(
     page.get_by_role("link", name="提出更正").click()
     assert axe_violations(page) == []
     page.get_by_label("更正理由").fill("造林面积有误，应为2300亩。")
-    page.get_by_label("正文").fill("全镇完成秋季造林2300亩。\n\n栽植苗木以杉木为主。")
+    fill_body(page, "全镇完成秋季造林2300亩。\n\n栽植苗木以杉木为主。")
     page.get_by_role("button", name="保存并提交签发").click()
     expect(page.get_by_text("更正稿已保存并提交签发。")).to_be_visible()
     expect(page.locator(".diff del")).to_have_text(["3200"])

@@ -63,7 +63,7 @@ def test_only_the_items_own_photos_may_appear_in_the_text(county):
         f'<p>现场</p><img src="/media/{photo.id}/thumb" alt="x" onerror="alert(1)">'
         f'<img src="/media/{other.id}/page"><img src="https://evil.example/a.png">',
         item.media)
-    assert body == (f'<p>现场</p><img src="/media/{photo.id}/page" alt="会议现场" '
+    assert body == (f'<p>现场</p>\n<img src="/media/{photo.id}/page" alt="会议现场" '
                     f'width="{photo.width}" height="{photo.height}">')
 
 

@@ -55,6 +55,7 @@
       extraButtons: extra,
       minHeight: 360,
       statusbar: false,
+      showPlaceholder: false,
       showCharsCounter: false,
       showWordsCounter: false,
       showXPathInStatusbar: false,
@@ -77,7 +78,9 @@
     // The label of the textarea names the editing area for screen readers.
     var label = document.querySelector('label[for="' + textarea.id + '"]');
     if (label && editor.editor) {
-      editor.editor.setAttribute("aria-label", label.textContent.trim());
+      editor.editor.setAttribute("role", "textbox");
+      editor.editor.setAttribute("aria-multiline", "true");
+      editor.editor.setAttribute("aria-label", label.textContent.replace("*", "").trim());
     }
     // Pasted images (Word's local clip files, other sites) cannot be published: only the
     // item's own photos stay (the server drops any other image as well).
@@ -90,8 +93,14 @@
       dropForeignImages();
       editor.synchronizeValues();
     });
-    // Keep the textarea in step, so a plain form post carries the text.
+    // Keep the textarea in step, so a plain form post carries the text: on every change,
+    // and once more when the form is sent (changes reach the textarea after a short delay).
     editor.events.on("change", function () { textarea.value = editor.value; });
+    if (textarea.form) {
+      textarea.form.addEventListener("submit", function () {
+        textarea.value = editor.value;
+      }, true);
+    }
   }
 
   document.addEventListener("DOMContentLoaded", function () {
