@@ -25,6 +25,7 @@ from ..alerts import register_kind
 from ..alerts.services import link, notify
 from ..extensions import db
 from .models import Correction, DualReport, DualStatus, Item, ItemEvent, ItemStatus
+from .services import latest_comment
 from .signals import item_changed
 
 URGENT_AGAIN_MINUTES = (60, 90)
@@ -66,9 +67,7 @@ def _item_link(item: Item) -> str:
 
 
 def _reason(item: Item, action: str) -> str:
-    event = db.session.scalar(select(ItemEvent).where(ItemEvent.item_id == item.id,
-                                                      ItemEvent.action == action)
-                              .order_by(ItemEvent.id.desc()).limit(1))
+    event = latest_comment(item, (action,))
     return event.comment if event is not None else ""
 
 

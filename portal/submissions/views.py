@@ -453,11 +453,9 @@ def _correction_saved(correction: Correction):
 
 def _render_correction_edit(item: Item, correction: Correction | None, form: CorrectionForm,
                             status: int = 200):
-    then_actions = [(a, t.label) for a, t in workflow.CORRECTION_FLOW.actions_for(
-        correction, current_user) if a in ("submit", "submit_direct")] if correction else [
-        (a, t.label) for (s, a), t in workflow.CORRECTION_TRANSITIONS.items()
-        if s == CorrectionStatus.draft and a in ("submit", "submit_direct")
-        and t.allowed(current_user, Correction(item=item))]
+    steps = workflow.CORRECTION_FLOW.actions_for(correction, current_user) if correction \
+        else workflow.correction_submit_actions(current_user, item)
+    then_actions = [(a, t.label) for a, t in steps if a in ("submit", "submit_direct")]
     rich_editor(form.body, item)
     return render_template("submissions/correction_edit.html", item=item,
                            correction=correction, form=form, then_actions=then_actions), status

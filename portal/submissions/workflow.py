@@ -10,6 +10,7 @@ way an item changes state; it records every step in the item's history.
 from __future__ import annotations
 
 from datetime import timedelta
+from types import SimpleNamespace
 
 from flask import current_app
 
@@ -263,6 +264,14 @@ def _correction_handled_by(correction: Correction) -> str | None:
 CORRECTION_FLOW = Workflow("correction", CORRECTION_TRANSITIONS, record=_record_correction,
                            state_labels={s.value: s.label for s in CorrectionStatus},
                            handled_by=_correction_handled_by)
+
+
+def correction_submit_actions(actor, item: Item) -> list[tuple[str, Transition]]:
+    """How ``actor`` would send a correction draft of ``item`` on (to sign-off or to the
+    center), before the draft exists."""
+    draft = SimpleNamespace(status=C.draft, item=item)  # the rules ask only for these
+    return [(action, t) for action, t in CORRECTION_FLOW.actions_for(draft, actor)
+            if action in ("submit", "submit_direct")]
 
 
 def can_edit_correction(actor, correction: Correction) -> bool:
