@@ -1,4 +1,4 @@
-"""Full-text search for the portal: Chinese analysis and a Whoosh index.
+"""Full-text search for the portal: Chinese analysis and an SQLite FTS5 index.
 
 Self-contained (imports nothing else from ``portal``); it works on a
 directory path, typically ``instance/search``::
@@ -11,15 +11,15 @@ directory path, typically ``instance/search``::
     page = index.search("安全生产", column="tzgg", page=2)
 
 See ``index.py`` for the directory layout and rebuilds, ``analysis.py`` for
-how Chinese text is segmented, and ``userdict.txt`` for the government terms
+how text becomes bigrams and queries become words, and ``userdict.txt`` for the government terms
 the segmenter must keep whole.
 """
 
-from .analysis import ChineseAnalyzer, ChineseTokenizer, load_user_dictionary, query_words
+from .analysis import grams, load_user_dictionary, phrase_grams, query_words
 from .index import (
-    SCHEMA,
+    FORMAT,
     Hit,
-    MarkFormatter,
+    Query,
     RebuildInProgressError,
     SearchIndex,
     SearchPage,
@@ -27,15 +27,15 @@ from .index import (
 )
 
 __all__ = [
-    "SCHEMA",
-    "ChineseAnalyzer",
-    "ChineseTokenizer",
+    "FORMAT",
     "Hit",
-    "MarkFormatter",
+    "Query",
     "RebuildInProgressError",
     "SearchIndex",
     "SearchPage",
     "build_query",
+    "grams",
     "load_user_dictionary",
+    "phrase_grams",
     "query_words",
 ]

@@ -1,31 +1,24 @@
 """Chinese text analysis for the portal's full-text search.
 
-Whoosh splits text on spaces, which does not work for Chinese, and jieba's own
-``ChineseAnalyzer`` numbers positions by character, which breaks phrase
-queries.  This module provides a Whoosh tokenizer built on rjieba (the Rust
-port of jieba) that numbers positions by *word*:
+The index (``index.py``) stores **character bigrams**: every word-character run of a
+text (letters, digits, CJK ideographs; split by spaces and punctuation) becomes its
+overlapping two-character grams plus its last character, so ``县政府召开`` is stored as
+县政 政府 府召 召开 开.  Any string of two or more characters typed into the search box
+is then found exactly where the text contains it, as the phrase of its bigrams, however
+a word segmenter would have cut the text; a single character is a prefix of a gram.
+``grams`` makes the indexed tokens and ``phrase_grams`` the tokens of a typed string.
 
-* At index time every whole word is emitted (``rjieba.tokenize``, HMM on),
-  followed by its dictionary sub-words at the **same position**.  So
-  ``县政府召开安全生产工作会议`` is indexed as 县政府 (+ 县政, 政府) / 召开 /
-  安全生产 (+ 安全, 生产) / 工作 / 会议: a search for 安全 or 政府 still finds it,
-  and the quoted phrase ``"政府召开"`` matches because 政府 and 召开 sit at
-  consecutive positions.
-* At query time (Whoosh passes ``mode="query"``) only whole words are
-  emitted, so 县政府 stays a single term and 安全生产 is not widened to 安全.
-* Latin letters are lowercased (by ``LowercaseFilter``), digits are kept,
-  whitespace and punctuation are dropped.  A run of ASCII digits directly
-  followed by 年/月/日/号 becomes one word (``2026年``) with the number and the
-  unit as sub-words, so ``2026年`` finds exactly that year and ``2026`` still
-  finds it too.  Mixed words such as ``iPhone15`` get ``iphone`` and ``15``
-  as sub-words.
-* Full-width ASCII (``２０２６``, ``ＡＢＣ``) is folded to half-width before
-  segmentation without changing character offsets, so highlighting stays
-  exact.
+Word segmentation (rjieba, the Rust port of jieba, with a government-terms user
+dictionary) is still used for **queries**: an unquoted ``县政府冬季`` is split into
+县政府 / 冬季, each of which may stand anywhere in the title or body.  A run of ASCII
+digits directly followed by 年/月/日/号 stays one word (``2026年``).
 
-A government-terms user dictionary (``userdict.txt`` next to this module) is
-loaded into rjieba's process-wide default dictionary once per process, before
-the first text is segmented.
+Full-width ASCII (``２０２６``, ``ＡＢＣ``) is folded to half-width and Latin letters are
+lowercased, in the index and in queries alike; folding keeps character offsets, so
+highlighting marks the original text exactly.
+
+The user dictionary (``userdict.txt`` next to this module) is loaded into rjieba's
+process-wide default dictionary once per process, before the first text is segmented.
 """
 
 from __future__ import annotations
@@ -33,17 +26,17 @@ from __future__ import annotations
 import re
 import threading
 from collections.abc import Iterator
-from functools import lru_cache
 from pathlib import Path
 
 import rjieba
-from whoosh.analysis import LowercaseFilter, Token, Tokenizer
 
 __all__ = [
     "USER_DICT_PATH",
-    "ChineseAnalyzer",
-    "ChineseTokenizer",
+    "fold",
+    "grams",
+    "half_width",
     "load_user_dictionary",
+    "phrase_grams",
     "query_words",
     "segment",
 ]
@@ -58,17 +51,10 @@ _HALF_WIDTH[0x3000] = 0x20
 
 # Letters, digits and CJK ideographs; "_" counts as punctuation here.
 _WORD_RUN = re.compile(r"[^\W_]+")
-# A whole word that mixes ASCII digits, ASCII letters and other letters (CJK)
-# is also indexed under each of its runs (iPhone15 -> iphone, 15).
-_SCRIPT_RUN = re.compile(r"[0-9]+|[A-Za-z]+|[^0-9A-Za-z]+")
 _CJK_ONLY = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 
 # Units that commonly follow a number in dates and document numbers.
 _NUMBER_UNITS = frozenset("年月日号")
-
-# Dictionary sub-words are looked up for n-grams up to this length; longer
-# compounds are rare and the lookup cost grows quadratically.
-_MAX_SUBWORD_LEN = 8
 
 _dictionary_lock = threading.Lock()
 _dictionary_loaded = False
@@ -81,7 +67,7 @@ def load_user_dictionary(path: Path | None = None) -> int:
     as the part-of-speech tag); lines starting with ``#`` are comments.
     Returns the number of words added.  ``segment`` calls this once per
     process for ``userdict.txt``; call it directly only for extra
-    dictionaries (and rebuild the index afterwards).
+    dictionaries.
     """
     path = USER_DICT_PATH if path is None else Path(path)
     count = 0
@@ -96,8 +82,6 @@ def load_user_dictionary(path: Path | None = None) -> int:
             tag = parts[2] if len(parts) == 3 else None
             rjieba.add_word(parts[0], int(parts[1]), tag)
             count += 1
-    # Sub-words depend on the dictionary.
-    _subword_offsets.cache_clear()
     return count
 
 
@@ -129,46 +113,16 @@ def _pieces(text: str) -> list[tuple[str, int, int]]:
     return pieces
 
 
-@lru_cache(maxsize=65536)
-def _subword_offsets(word: str) -> tuple[tuple[str, int, int], ...]:
-    """Sub-words of a whole word as (sub-word, start, end) within the word."""
-    found: dict[str, tuple[str, int, int]] = {}
-    runs = list(_SCRIPT_RUN.finditer(word))
-    if len(runs) > 1:
-        for m in runs:
-            found.setdefault(m.group(), (m.group(), m.start(), m.end()))
-    for m in runs:
-        run = m.group()
-        if len(run) <= 2 or not _CJK_ONLY.fullmatch(run):
-            continue
-        # Every dictionary word strictly inside the run, like jieba's
-        # cut_for_search but not limited to 2- and 3-grams, so that
-        # 网络信息中心 also yields 信息中心 when the dictionary knows it.
-        for size in range(2, min(len(run) - 1, _MAX_SUBWORD_LEN) + 1):
-            for i in range(len(run) - size + 1):
-                gram = run[i : i + size]
-                if gram not in found and rjieba.has_word(gram):
-                    s = m.start() + i
-                    found[gram] = (gram, s, s + size)
-    found.pop(word, None)
-    return tuple(sorted(found.values(), key=lambda t: (t[1], t[2])))
+def segment(text: str) -> Iterator[tuple[str, int, int]]:
+    """Segment ``text`` into whole words as (word, startchar, endchar), punctuation dropped.
 
-
-def segment(text: str, *, subwords: bool = True) -> Iterator[tuple[int, str, int, int]]:
-    """Segment ``text`` into (position, word, startchar, endchar) tuples.
-
-    Positions count whole words from 0.  With ``subwords`` each whole word
-    is followed by its sub-words at the same position.  Words are not
-    lowercased here (``LowercaseFilter`` does that); character offsets refer
-    to ``text`` as given.
+    Words are not lowercased here; character offsets refer to ``text`` as given.
     """
     _ensure_dictionary()
     pieces = _pieces(text.translate(_HALF_WIDTH))
-    pos = 0
     i = 0
     while i < len(pieces):
         word, start, end = pieces[i]
-        subs: list[tuple[str, int, int]]
         i += 1
         if (
             word.isascii()
@@ -177,135 +131,70 @@ def segment(text: str, *, subwords: bool = True) -> Iterator[tuple[int, str, int
             and pieces[i][1] == end
             and pieces[i][0][0] in _NUMBER_UNITS
         ):
-            # 2026年: one word, so a query for 2026年 does not also match
-            # every text that merely contains 2026 somewhere and 年 elsewhere.
+            # 2026年: one word, so a query for 2026年 is not also met by a text that
+            # merely has 2026 somewhere and 年 elsewhere.
             unit = pieces[i][0]
-            subs = [(word, start, end), (unit[0], end, end + 1)]
             word, end = word + unit[0], end + 1
             if len(unit) == 1:
                 i += 1
-            # Otherwise (2026年度 -> 2026 / 年度) the next word shares the
-            # unit character and stays the following word, so 年度 and the
-            # phrase "2026年度" are still found.
-        elif subwords and (len(word) > 2 or not word.isalpha()):
-            # One- and two-letter words (most Chinese words) have no
-            # sub-words unless they mix scripts (a1): skip the lookup.
-            subs = [(sub, start + s, start + e) for sub, s, e in _subword_offsets(word)]
-        else:
-            subs = []
-        yield pos, word, start, end
-        if subwords:
-            for sub, s, e in subs:
-                yield pos, sub, s, e
-        pos += 1
+            # Otherwise (2026年度 -> 2026年 / 年度) the next word keeps the unit
+            # character, so 年度 is still searched for.
+        yield word, start, end
 
 
 def query_words(text: str) -> list[str]:
     """Whole words of ``text`` as the analyzer sees them in a query (lowercased)."""
-    return [word.lower() for _, word, _, _ in segment(text, subwords=False)]
-
-
-class ChineseTokenizer(Tokenizer):
-    """Whoosh tokenizer for Chinese text; see the module docstring.
-
-    ``mode="query"`` yields whole words only; any other mode (indexing,
-    highlighting) also yields sub-words at the position of their word.
-    """
-
-    def __call__(
-        self,
-        value,
-        positions=False,
-        chars=False,
-        keeporiginal=False,
-        removestops=True,
-        start_pos=0,
-        start_char=0,
-        tokenize=True,
-        mode="",
-        **kwargs,
-    ):
-        assert isinstance(value, str), f"{value!r} is not a str"
-        # One Token object is reused, as Whoosh's own tokenizers do; Whoosh
-        # copies tokens that it needs to keep.
-        t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
-        if not tokenize:
-            t.original = t.text = value
-            t.boost = 1.0
-            if positions:
-                t.pos = start_pos
-            if chars:
-                t.startchar = start_char
-                t.endchar = start_char + len(value)
-            yield t
-            return
-        for pos, word, start, end in segment(value, subwords=mode != "query"):
-            t.text = word
-            t.boost = 1.0
-            t.stopped = False
-            if keeporiginal:
-                t.original = value[start:end]
-            if positions:
-                t.pos = start_pos + pos
-            if chars:
-                t.startchar = start_char + start
-                t.endchar = start_char + end
-            yield t
-
-
-def ChineseAnalyzer():
-    """Return the analyzer for Chinese TEXT fields: ChineseTokenizer | LowercaseFilter.
-
-    No stop-word or stemming filter: they would drop or merge tokens and
-    shift the word positions that phrase queries rely on.
-    """
-    return ChineseTokenizer() | LowercaseFilter()
+    return [word.lower() for word, _, _ in segment(text)]
 
 
 # ---- character bigrams: recall of any substring ---------------------------------------------
 
-def bigrams(text: str) -> Iterator[tuple[int, str, int]]:
-    """``(position, bigram, start)`` for every two adjacent word characters of ``text``
-    (half-width folded, lowercased). Positions are character offsets, so the bigrams of
-    any substring sit at consecutive positions and a phrase of them matches exactly that
-    substring; runs are separated by punctuation or spaces, which no bigram spans."""
-    folded = text.translate(_HALF_WIDTH).lower()
-    for run in _WORD_RUN.finditer(folded):
-        word, base = run.group(), run.start()
-        for i in range(len(word) - 1):
-            yield base + i, word[i:i + 2], base + i
+def half_width(text: str) -> str:
+    """``text`` with full-width ASCII folded to half-width, character for character."""
+    return text.translate(_HALF_WIDTH)
+
+
+def fold(text: str) -> str:
+    """``text`` half-width and lowercased, as the index has it."""
+    return half_width(text).lower()
+
+
+def runs(text: str) -> list[str]:
+    """The word-character runs of ``text`` (folded), which the index covers with grams."""
+    return _WORD_RUN.findall(fold(text))
+
+
+def grams(text: str) -> str:
+    """The index tokens of ``text``, space-separated: for each run its overlapping
+    bigrams and then its last character.  The bigrams of any substring of a run sit at
+    consecutive positions, so a phrase of them matches exactly where the text has it;
+    a run's last character lets a one-character query and a phrase that ends a run
+    (before punctuation) match too."""
+    out: list[str] = []
+    for run in runs(text):
+        out.extend(run[i:i + 2] for i in range(len(run) - 1))
+        out.append(run[-1])
+    return " ".join(out)
+
+
+def phrase_grams(text: str) -> tuple[list[str], bool]:
+    """The tokens a typed string must match at consecutive positions, and whether the
+    last one is a prefix (a string ending in a single character, which may be the
+    start of a longer run in the text).  Runs of the string other than the last must
+    end where a run of the text ends, so they keep their last character."""
+    parts = runs(text)
+    tokens: list[str] = []
+    for n, run in enumerate(parts):
+        tokens.extend(run[i:i + 2] for i in range(len(run) - 1))
+        if n < len(parts) - 1 or len(run) == 1:
+            tokens.append(run[-1])
+    return tokens, bool(parts) and len(parts[-1]) == 1
 
 
 def is_word_run(text: str) -> bool:
-    """Whether ``text`` is one run of word characters (what ``bigrams`` covers whole)."""
+    """Whether ``text`` is one run of word characters."""
     return _WORD_RUN.fullmatch(text) is not None
 
 
 def has_cjk(text: str) -> bool:
     return _CJK_ONLY.search(text) is not None
-
-
-class BigramTokenizer(Tokenizer):
-    """Whoosh tokenizer for the ``*_ng`` fields: overlapping character bigrams."""
-
-    def __call__(self, value, positions=False, chars=False, keeporiginal=False,
-                 removestops=True, start_pos=0, start_char=0, tokenize=True, mode="",
-                 **kwargs):
-        assert isinstance(value, str), f"{value!r} is not a str"
-        t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
-        for pos, gram, start in bigrams(value):
-            t.text = gram
-            t.boost = 1.0
-            t.stopped = False
-            if keeporiginal:
-                t.original = gram
-            if positions:
-                t.pos = start_pos + pos
-            if chars:
-                t.startchar = start_char + start
-                t.endchar = start_char + start + 2
-            yield t
-
-
-def BigramAnalyzer():
-    return BigramTokenizer()

@@ -1,32 +1,40 @@
-"""The portal's full-text search index (Whoosh, Chinese analyzer).
+"""The portal's full-text search index: SQLite FTS5 over character bigrams.
 
 One :class:`SearchIndex` manages a directory such as ``instance/search``::
 
     instance/search/
         CURRENT                      name of the live index directory
-        index-20261031T153000-1a2b3c4d/   the live Whoosh index
+        index-20261031T153000-1a2b3c4d/   the live index: search.db (+ -wal, -shm)
         current.lock, rebuild.lock   inter-process locks (see below)
         REBUILDING, <dir>.journal    present only while a rebuild runs
+
+``search.db`` holds a ``docs`` table (the stored fields, shown in results) and a
+contentless FTS5 table ``grams`` with the character bigrams of each title and body
+(see ``analysis.py``).  A typed string is searched as the phrase of its bigrams, so a
+document is found exactly when its title or body contains the string: recall against
+substring containment is complete, whatever a word segmenter would have made of the
+text, and FTS5 (C) ranks by BM25 with the title weighted double.
 
 Searches read ``CURRENT`` and open that directory, so :meth:`SearchIndex.rebuild`
 can build a complete new index next to the live one and switch to it with an
 atomic rename while searches keep being served from the old one.
 
-Writes (:meth:`~SearchIndex.upsert`, :meth:`~SearchIndex.delete`) go to the
-live index through Whoosh's single writer lock.  While a rebuild runs they are
-also appended to a journal that the rebuild replays, under the same lock,
-just before it switches; so a document published during a rebuild is not lost
-as long as the rebuild's document iterable reads the database lazily (after
-``rebuild`` is called) and writes are made after the database commit.
+Writes (:meth:`~SearchIndex.upsert`, :meth:`~SearchIndex.delete`) go to the live
+index inside one SQLite write transaction (``BEGIN IMMEDIATE``: one writer at a time,
+readers never wait, WAL).  While a rebuild runs they are also appended to a journal
+that the rebuild replays, holding the live write lock, just before it switches; so a
+document published during a rebuild is not lost as long as the rebuild's document
+iterable reads the database lazily (after ``rebuild`` is called) and writes are made
+after the database commit.
 
-Stored values are plain text: callers strip HTML from bodies.  Highlighted
-titles and snippets are returned as safe HTML in which only ``<mark>`` is
-markup and everything else is escaped.
+Stored values are plain text: callers strip HTML from bodies.  Highlighted titles and
+snippets are returned as safe HTML in which only ``<mark>`` is markup and everything
+else is escaped.
 """
 
 from __future__ import annotations
 
-import gc
+import fcntl
 import html
 import json
 import logging
@@ -34,81 +42,65 @@ import math
 import os
 import re
 import shutil
+import sqlite3
 import uuid
-import warnings
-from collections.abc import Callable, Iterable
-from contextlib import contextmanager
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import closing, contextmanager
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
+from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
-from whoosh import index as whoosh_index
-from whoosh.columns import NumericColumn
-from whoosh.fields import DATETIME, ID, STORED, TEXT, Schema
-from whoosh.highlight import (
-    DEFAULT_CHARLIMIT,
-    Formatter,
-    Fragment,
-    Fragmenter,
-    Highlighter,
-    WholeFragmenter,
-    get_text,
-)
-from whoosh.qparser import (
-    AndGroup,
-    GroupPlugin,
-    MultifieldPlugin,
-    OperatorsPlugin,
-    PhrasePlugin,
-    QueryParser,
-)
-from whoosh.query import And, DateRange, NullQuery, Or, Phrase, Query, Term
-from whoosh.util.filelock import FileLock
-
 from .analysis import (
-    BigramAnalyzer,
-    ChineseAnalyzer,
-    bigrams,
+    fold,
+    grams,
+    half_width,
     has_cjk,
     is_word_run,
+    phrase_grams,
     query_words,
+    runs,
 )
 
 log = logging.getLogger(__name__)
 
 __all__ = [
-    "SCHEMA",
+    "FORMAT",
     "Hit",
-    "MarkFormatter",
+    "Query",
     "RebuildInProgressError",
     "SearchIndex",
     "SearchPage",
-    "SnippetFragmenter",
     "build_query",
 ]
 
 CHINA_TZ = ZoneInfo("Asia/Shanghai")
 
-SCHEMA = Schema(
-    id=ID(unique=True, stored=True),
-    type=ID(stored=True),
-    title=TEXT(analyzer=ChineseAnalyzer(), stored=True, field_boost=2.0),
-    body=TEXT(analyzer=ChineseAnalyzer(), stored=True),
-    # Character bigrams of the same texts (not stored): a word that the segmenter cuts
-    # differently inside a longer compound, or a span across two words, is still found
-    # as a phrase of its bigrams, i.e. exactly where the text contains it.
-    title_ng=TEXT(analyzer=BigramAnalyzer(), phrase=True),
-    body_ng=TEXT(analyzer=BigramAnalyzer(), phrase=True),
-    column=ID(stored=True),
-    column_name=STORED(),
-    unit=ID(stored=True),
-    unit_name=STORED(),
-    # Documents without a date sort as the oldest: Whoosh's default column
-    # value is the largest number, which would put them first by date.
-    published_at=DATETIME(stored=True, sortable=NumericColumn("Q", default=0)),
-    url=STORED(),
-)
+# PRAGMA user_version of the index this code writes and reads; any other value (or a
+# directory of the earlier Whoosh engine) is "outdated" and rebuilt by the health check.
+FORMAT = 3
+_DB = "search.db"
+_SCHEMA = f"""
+CREATE TABLE docs (
+    n INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
+    type TEXT NOT NULL,
+    col TEXT,
+    column_name TEXT NOT NULL,
+    unit TEXT,
+    unit_name TEXT NOT NULL,
+    published_at INTEGER,
+    url TEXT NOT NULL
+);
+CREATE INDEX docs_published ON docs (published_at);
+-- The texts apart: filtering and sorting by date read only the narrow rows above.
+CREATE TABLE texts (n INTEGER PRIMARY KEY, title TEXT NOT NULL, body TEXT NOT NULL);
+CREATE VIRTUAL TABLE grams USING fts5 (title, body, tokenize = 'ascii', content = '');
+PRAGMA user_version = {FORMAT};
+"""
+# BM25 weights of the title and body columns.
+_RANK = "bm25(grams, 2.0, 1.0)"
 
 _TEXT_FIELDS = ("title", "body")
 _ID_FIELDS = ("id", "type", "column", "unit")
@@ -124,22 +116,23 @@ WRITER_TIMEOUT = 10.0
 # The switch at the end of a rebuild waits for the live writer like any other
 # writer, but a failed wait would throw away a finished rebuild: be patient.
 SWITCH_TIMEOUT = 60.0
-# Long pasted texts are cut: a search box query has no use for more, and
-# every word becomes a clause of the query.
+# Long pasted texts are cut: a search box query has no use for more.
 MAX_QUERY_CHARS = 100
 MAX_PAGELEN = 100
 # A snippet is at most two windows of SNIPPET_CHARS characters, each starting
-# SNIPPET_LEAD characters before its first match: about two lines of a
-# results list.
+# SNIPPET_LEAD characters before its first match: about two lines of a results list.
 SNIPPET_CHARS = 70
 SNIPPET_LEAD = 20
 SNIPPET_FRAGMENTS = 2
+# Matches are looked for in the first this many characters of a body.
+SNIPPET_SCAN = 32_768
 
-_OPERATORS = frozenset({"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE"})
+_OPERATORS = frozenset({"AND", "OR", "NOT"})
 # A quoted phrase, a parenthesis, or a run of anything else up to a space.
 _QUERY_PART = re.compile(r'"[^"]*"|[()]|[^\s()"]+')
 # Quotation marks that Chinese input methods produce instead of ASCII ".
 _QUOTES = str.maketrans({c: '"' for c in "“”„‟＂「」『』«»"})
+_EPOCH = datetime(1970, 1, 1)
 
 
 class RebuildInProgressError(RuntimeError):
@@ -188,88 +181,36 @@ class SearchPage:
         return self.page < self.pages
 
 
-class MarkFormatter(Formatter):
-    """Highlight formatter: ``<mark>`` around matches, everything else escaped.
+@dataclass
+class Query:
+    """A parsed search: the FTS5 match expression and the strings to highlight."""
 
-    Fragments are joined with "…", and "…" marks text cut off at either end.
-    """
-
-    between = "…"
-
-    def _text(self, text):
-        return html.escape(text, quote=False)
-
-    def format_token(self, text, token, replace=False):
-        """Return the matched text, escaped and wrapped in ``<mark>``."""
-        return "<mark>" + html.escape(get_text(text, token, replace), quote=False) + "</mark>"
-
-    def format(self, fragments, replace=False):
-        """Return the fragments as one HTML string, with ellipses where text is cut."""
-        if not fragments:
-            return ""
-        out = super().format(fragments, replace=replace)
-        if fragments[0].startchar > 0:
-            out = self.between + out
-        if fragments[-1].endchar < len(fragments[-1].text):
-            out += self.between
-        return out
+    match: str
+    marks: set[str] = field(default_factory=set)
 
 
-class SnippetFragmenter(Fragmenter):
-    """Cut fixed-size windows of text around matched words.
-
-    Each window starts ``lead`` characters before a match and is ``maxchars``
-    long; later matches inside it join it.  Whoosh's ContextFragmenter lets a
-    fragment grow well past its ``maxchars`` when matches are dense (a
-    common word such as 安全 in a long report), so snippets had no
-    predictable length.
-    """
-
-    def __init__(self, maxchars=SNIPPET_CHARS, lead=SNIPPET_LEAD, charlimit=DEFAULT_CHARLIMIT):
-        self.maxchars = maxchars
-        self.lead = lead
-        self.charlimit = charlimit
-
-    def fragment_tokens(self, text, tokens):
-        """Yield a Fragment per window of ``text`` around matched tokens."""
-        matches = []
-        for t in tokens:
-            if self.charlimit and t.endchar > self.charlimit:
-                break
-            if t.matched:
-                matches.append(t.copy())
-        matches.sort(key=lambda t: (t.startchar, -t.endchar))
-        window: list = []
-        start = end = 0
-        for t in matches:
-            if window and t.endchar <= end:
-                window.append(t)
-                continue
-            if window:
-                yield Fragment(text, window, start, end)
-            # Near the end of the text, start earlier to fill the window,
-            # but never overlap the previous window.
-            start = max(0, end if window else 0,
-                        min(t.startchar - self.lead, len(text) - self.maxchars))
-            end = max(min(len(text), start + self.maxchars), t.endchar)
-            window = [t]
-        if window:
-            yield Fragment(text, window, start, end)
+# -- documents ----------------------------------------------------------------------------
 
 
-def _utc_naive(value: datetime) -> datetime:
-    # Whoosh stores naive datetimes; naive input is taken to be UTC already.
+def _micros(value: datetime) -> int:
+    # Stored as UTC microseconds; naive input is taken to be UTC already.
     if value.tzinfo is not None:
         value = value.astimezone(UTC).replace(tzinfo=None)
-    return value
+    return (value - _EPOCH) // timedelta(microseconds=1)
 
 
-def _china_day_start_utc(day: date) -> datetime:
-    return _utc_naive(datetime.combine(day, time.min, tzinfo=CHINA_TZ))
+def _from_micros(value: int | None) -> datetime | None:
+    if value is None:
+        return None
+    return (_EPOCH + timedelta(microseconds=value)).replace(tzinfo=UTC)
+
+
+def _china_day_start(day: date) -> int:
+    return _micros(datetime.combine(day, time.min, tzinfo=CHINA_TZ))
 
 
 def _prepare(doc: dict) -> dict:
-    """Validate a caller's document and convert it to Whoosh field values."""
+    """Validate a caller's document and convert it to column values."""
     unknown = set(doc) - _DOC_KEYS
     if unknown:
         raise ValueError(f"unknown search document fields: {sorted(unknown)}")
@@ -277,18 +218,44 @@ def _prepare(doc: dict) -> dict:
         raise ValueError("search documents need an 'id' and a 'type'")
     out: dict = {}
     for key in _ID_FIELDS:
-        if doc.get(key) not in (None, ""):
-            out[key] = str(doc[key])
+        value = doc.get(key)
+        out[key] = None if value in (None, "") else str(value)
     for key in _TEXT_FIELDS + _STORED_FIELDS:
         out[key] = "" if doc.get(key) is None else str(doc[key])
-    for key in _TEXT_FIELDS:
-        out[f"{key}_ng"] = out[key]
     published = doc.get("published_at")
-    if published is not None:
-        if not isinstance(published, datetime):
-            raise TypeError(f"published_at must be a datetime, not {type(published).__name__}")
-        out["published_at"] = _utc_naive(published)
+    if published is not None and not isinstance(published, datetime):
+        raise TypeError(f"published_at must be a datetime, not {type(published).__name__}")
+    out["published_at"] = None if published is None else _micros(published)
     return out
+
+
+def _write(conn: sqlite3.Connection, docs: Iterable[dict]) -> None:
+    for doc in docs:
+        _remove(conn, doc["id"])
+        n = conn.execute(
+            "INSERT INTO docs (id, type, col, column_name, unit, unit_name, published_at, url)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (doc["id"], doc["type"], doc["column"], doc["column_name"], doc["unit"],
+             doc["unit_name"], doc["published_at"], doc["url"])).lastrowid
+        conn.execute("INSERT INTO texts (n, title, body) VALUES (?, ?, ?)",
+                     (n, doc["title"], doc["body"]))
+        conn.execute("INSERT INTO grams (rowid, title, body) VALUES (?, ?, ?)",
+                     (n, grams(doc["title"]), grams(doc["body"])))
+
+
+def _remove(conn: sqlite3.Connection, doc_id: str) -> None:
+    row = conn.execute("SELECT n, title, body FROM docs JOIN texts USING (n) WHERE id = ?",
+                       (doc_id,)).fetchone()
+    if row is None:
+        return
+    # A contentless FTS5 table forgets a row when told the tokens it was given.
+    conn.execute("INSERT INTO grams (grams, rowid, title, body) VALUES ('delete', ?, ?, ?)",
+                 (row[0], grams(row[1]), grams(row[2])))
+    conn.execute("DELETE FROM docs WHERE n = ?", (row[0],))
+    conn.execute("DELETE FROM texts WHERE n = ?", (row[0],))
+
+
+# -- files and locks ----------------------------------------------------------------------
 
 
 def _atomic_write(path: Path, text: str) -> None:
@@ -301,26 +268,55 @@ def _atomic_write(path: Path, text: str) -> None:
     os.replace(tmp, path)
 
 
-@contextmanager
-def _damaged_quietly():
-    """Whoosh leaves a file open when it fails to read a damaged index; it is closed when
-    the failure is dropped. Keep that expected ResourceWarning out of the logs."""
-    failed: list[bool] = []  # callers append True when they caught a failure
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ResourceWarning)
-        yield failed
-        if failed:  # a full collection costs tens of milliseconds: only after a failure
-            gc.collect()
+class _FileLock:
+    """An exclusive ``flock`` on a file, between processes and between threads (each
+    acquisition opens its own file description)."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self._fd: int | None = None
+
+    def acquire(self, blocking: bool = True) -> bool:
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | (0 if blocking else fcntl.LOCK_NB))
+        except BlockingIOError:
+            os.close(fd)
+            return False
+        self._fd = fd
+        return True
+
+    def release(self) -> None:
+        if self._fd is not None:
+            fcntl.flock(self._fd, fcntl.LOCK_UN)
+            os.close(self._fd)
+            self._fd = None
 
 
 @contextmanager
 def _file_lock(path: Path):
-    lock = FileLock(str(path))
-    lock.acquire(blocking=True)
+    lock = _FileLock(path)
+    lock.acquire()
     try:
         yield
     finally:
         lock.release()
+
+
+def _connect(path: Path, *, readonly: bool = False,
+             timeout: float = WRITER_TIMEOUT) -> sqlite3.Connection:
+    # Read-only opens never create a file (e.g. in a directory a rebuild just removed).
+    uri = f"file:{quote(str(path))}" + ("?mode=ro" if readonly else "?mode=rw")
+    conn = sqlite3.connect(uri, uri=True, timeout=timeout, isolation_level=None,
+                           check_same_thread=False)
+    conn.execute("PRAGMA synchronous = NORMAL")
+    return conn
+
+
+def _create_db(path: Path) -> None:
+    with closing(sqlite3.connect(path, isolation_level=None)) as conn:
+        conn.executescript(_SCHEMA)
+        conn.execute("PRAGMA journal_mode = WAL")
 
 
 class SearchIndex:
@@ -333,7 +329,6 @@ class SearchIndex:
 
     def __init__(self, root: Path):
         self.root = Path(root)
-        self._indexes: dict[str, whoosh_index.Index] = {}
 
     # -- locating the live index ------------------------------------------
 
@@ -346,31 +341,24 @@ class SearchIndex:
         # could point outside the root.
         return name if _DIR_NAME.fullmatch(name) else None
 
-    def _open(self, name: str) -> whoosh_index.Index:
-        ix = self._indexes.get(name)
-        if ix is None:
-            ix = whoosh_index.open_dir(str(self.root / name), schema=SCHEMA)
-            # Only the latest directory is worth keeping open.
-            self._indexes = {name: ix}
-        return ix
-
-    def _live_index(self) -> whoosh_index.Index | None:
+    def _live_db(self) -> Path | None:
+        """The live index's database, if the live directory has one of this engine."""
         name = self._live_name()
-        if name is None or not (self.root / name).is_dir():
+        if name is None:
             return None
-        return self._open(name)
+        path = self.root / name / _DB
+        return path if path.is_file() else None
 
     def _create_live_index(self) -> None:
         self.root.mkdir(parents=True, exist_ok=True)
         # Two processes may publish the very first document at once.
         with _file_lock(self.root / "current.lock"):
-            name = self._live_name()
-            if name is not None and (self.root / name).is_dir():
+            if self._live_db() is not None:
                 return
             name = self._new_dir_name()
             path = self.root / name
             path.mkdir()
-            whoosh_index.create_in(str(path), SCHEMA)
+            _create_db(path / _DB)
             _atomic_write(self.root / _CURRENT, name)
 
     @staticmethod
@@ -379,36 +367,43 @@ class SearchIndex:
         return f"{_DIR_PREFIX}{stamp}-{uuid.uuid4().hex[:8]}"
 
     @contextmanager
-    def _live_writer(self):
-        """Yield a writer on the live index, creating the index if needed.
+    def _live_writer(self) -> Iterator[sqlite3.Connection]:
+        """Yield a connection to the live index inside a write transaction, creating the
+        index if needed (also when the live directory is an earlier engine's).
 
-        The caller commits; on an exception the writer is cancelled.
+        Committed when the block ends; rolled back on an exception.
         """
         for _ in range(5):
-            if self._live_index() is None:
+            if self._live_db() is None:
                 self._create_live_index()
             name = self._live_name()
-            ix = self._live_index()
-            if ix is None:
-                continue
-            writer = ix.writer(timeout=WRITER_TIMEOUT)
-            # A rebuild may have switched CURRENT while we waited for the
-            # lock; writing to the old directory would lose the change.
-            if self._live_name() != name:
-                writer.cancel()
+            path = self._live_db()
+            if path is None:
                 continue
             try:
-                yield writer
-            except BaseException:
-                writer.cancel()
-                raise
+                conn = _connect(path)
+            except sqlite3.OperationalError:  # removed by a rebuild's switch meanwhile
+                continue
+            with closing(conn):
+                conn.execute("BEGIN IMMEDIATE")
+                # A rebuild may have switched CURRENT while we waited for the
+                # lock; writing to the old directory would lose the change.
+                if self._live_name() != name:
+                    conn.execute("ROLLBACK")
+                    continue
+                try:
+                    yield conn
+                except BaseException:
+                    conn.execute("ROLLBACK")
+                    raise
+                conn.execute("COMMIT")
             return
         raise RuntimeError(f"search index under {self.root} keeps changing; giving up")
 
     # -- writing -----------------------------------------------------------
 
     def _journal(self, entries: list[dict]) -> None:
-        # Called with the live writer lock held, which is also what the
+        # Called with the live write lock held, which is also what the
         # rebuild holds while it replays the journal and switches.
         try:
             name = (self.root / _REBUILDING).read_text(encoding="utf-8").strip()
@@ -418,7 +413,7 @@ class SearchIndex:
             return
         with (self.root / f"{name}.journal").open("a", encoding="utf-8") as f:
             for entry in entries:
-                f.write(json.dumps(entry, ensure_ascii=False, default=_json_default) + "\n")
+                f.write(json.dumps(entry, ensure_ascii=False) + "\n")
 
     def upsert(self, docs: Iterable[dict]) -> None:
         """Add documents, replacing any indexed document with the same ``id``.
@@ -426,32 +421,29 @@ class SearchIndex:
         Keys: ``id`` and ``type`` (required), ``title``, ``body`` (plain
         text), ``column``, ``column_name``, ``unit``, ``unit_name``,
         ``published_at`` (datetime; naive values are taken as UTC) and
-        ``url``.  Waits up to ``WRITER_TIMEOUT`` seconds for the writer lock
-        and raises ``whoosh.index.LockError`` after that.
+        ``url``.  Waits up to ``WRITER_TIMEOUT`` seconds for the write lock
+        and raises ``sqlite3.OperationalError`` after that.
         """
         prepared = [_prepare(doc) for doc in docs]
         if not prepared:
             return
-        with self._live_writer() as writer:
-            for doc in prepared:
-                writer.update_document(**doc)
+        with self._live_writer() as conn:
+            _write(conn, prepared)
             self._journal([{"op": "upsert", "doc": doc} for doc in prepared])
-            writer.commit()
 
     def delete(self, ids: Iterable[str]) -> None:
         """Remove the documents with these ids; unknown ids are ignored."""
         ids = [str(i) for i in ids]
         if not ids:
             return
-        if self._live_index() is None and not (self.root / _REBUILDING).exists():
+        if self._live_db() is None and not (self.root / _REBUILDING).exists():
             # Nothing to delete from; but during a first rebuild the delete
             # must still reach the journal.
             return
-        with self._live_writer() as writer:
+        with self._live_writer() as conn:
             for doc_id in ids:
-                writer.delete_by_term("id", doc_id)
+                _remove(conn, doc_id)
             self._journal([{"op": "delete", "id": doc_id} for doc_id in ids])
-            writer.commit()
 
     def rebuild(
         self,
@@ -473,7 +465,7 @@ class SearchIndex:
         :class:`RebuildInProgressError` if another rebuild is running.
         """
         self.root.mkdir(parents=True, exist_ok=True)
-        rebuild_lock = FileLock(str(self.root / "rebuild.lock"))
+        rebuild_lock = _FileLock(self.root / "rebuild.lock")
         if not rebuild_lock.acquire(blocking=False):
             raise RebuildInProgressError(f"a rebuild of {self.root} is already running")
         name = self._new_dir_name()
@@ -486,26 +478,12 @@ class SearchIndex:
             (self.root / _REBUILDING).unlink(missing_ok=True)
             self._remove_stale()
             path.mkdir()
-            new_ix = whoosh_index.create_in(str(path), SCHEMA)
+            _create_db(path / _DB)
             journal.touch()
             # From here on, writes to the live index are journalled.
             _atomic_write(self.root / _REBUILDING, name)
-            every = max(1, total // 100) if total else 100
-            count = 0
-            writer = new_ix.writer(limitmb=128)
-            try:
-                for doc in docs:
-                    writer.add_document(**_prepare(doc))
-                    count += 1
-                    if progress is not None and count % every == 0:
-                        progress(count)
-                writer.commit()
-            except BaseException:
-                writer.cancel()
-                raise
-            if progress is not None:
-                progress(count)
-            self._switch(new_ix, name, journal)
+            count = self._fill(path / _DB, docs, total, progress)
+            self._switch(path / _DB, name, journal)
             switched = True
             return count
         except BaseException:
@@ -520,50 +498,82 @@ class SearchIndex:
             self._remove_stale()
             rebuild_lock.release()
 
-    def _switch(self, new_ix: whoosh_index.Index, name: str, journal: Path) -> None:
-        with _file_lock(self.root / "current.lock"):
-            with _damaged_quietly() as failed:
-                try:
-                    live = self._live_index()
-                except Exception as e:  # a damaged live index is simply replaced
-                    failed.append(True)
-                    self._indexes.clear()
-                    log.error("replacing unreadable search index: %s", repr(e))
-                    live = None
-            live_writer = live.writer(timeout=SWITCH_TIMEOUT) if live is not None else None
+    @staticmethod
+    def _fill(path: Path, docs: Iterable[dict], total: int | None,
+              progress: Callable[[int], None] | None) -> int:
+        every = max(1, total // 100) if total else 100
+        count = 0
+        with closing(_connect(path)) as conn:
+            # Nobody reads the new index before the switch: no journal needed.
+            conn.execute("PRAGMA journal_mode = OFF")
+            conn.execute("PRAGMA synchronous = OFF")
+            conn.execute("BEGIN")
             try:
-                # Holding the live writer lock: no write can slip in between
+                batch: list[dict] = []
+                for doc in docs:
+                    batch.append(_prepare(doc))
+                    count += 1
+                    if len(batch) == 1000:
+                        _write(conn, batch)
+                        batch = []
+                    if progress is not None and count % every == 0:
+                        progress(count)
+                _write(conn, batch)
+                # One b-tree per column: the fewest pages to read per query.
+                conn.execute("INSERT INTO grams (grams) VALUES ('optimize')")
+                conn.execute("COMMIT")
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            conn.execute("PRAGMA journal_mode = WAL")
+        if progress is not None:
+            progress(count)
+        return count
+
+    def _switch(self, path: Path, name: str, journal: Path) -> None:
+        with _file_lock(self.root / "current.lock"):
+            live = self._live_db()
+            live_conn = None
+            if live is not None:
+                try:
+                    live_conn = _connect(live, timeout=SWITCH_TIMEOUT)
+                    live_conn.execute("BEGIN IMMEDIATE")
+                except sqlite3.DatabaseError as e:  # a damaged live index is simply replaced
+                    log.error("replacing unreadable search index: %r", e)
+                    if live_conn is not None:
+                        live_conn.close()
+                    live_conn = None
+            try:
+                # Holding the live write lock: no write can slip in between
                 # replaying the journal and switching CURRENT.
-                self._replay(new_ix, journal)
+                self._replay(path, journal)
                 _atomic_write(self.root / _CURRENT, name)
                 (self.root / _REBUILDING).unlink(missing_ok=True)
             finally:
-                if live_writer is not None:
-                    live_writer.cancel()
+                if live_conn is not None:
+                    live_conn.execute("ROLLBACK")
+                    live_conn.close()
 
     @staticmethod
-    def _replay(new_ix: whoosh_index.Index, journal: Path) -> None:
+    def _replay(path: Path, journal: Path) -> None:
         with journal.open(encoding="utf-8") as f:
             entries = [json.loads(line) for line in f if line.strip()]
         if not entries:
             return
-        writer = new_ix.writer(timeout=WRITER_TIMEOUT)
-        try:
-            for entry in entries:
-                if entry["op"] == "upsert":
-                    doc = entry["doc"]
-                    if doc.get("published_at"):
-                        doc["published_at"] = datetime.fromisoformat(doc["published_at"])
-                    writer.update_document(**doc)
-                else:
-                    writer.delete_by_term("id", entry["id"])
-            writer.commit()
-        except BaseException:
-            writer.cancel()
-            raise
+        with closing(_connect(path)) as conn:
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                for entry in entries:
+                    if entry["op"] == "upsert":
+                        _write(conn, [entry["doc"]])
+                    else:
+                        _remove(conn, entry["id"])
+                conn.execute("COMMIT")
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
 
     def _discard(self, name: str) -> None:
-        self._indexes.pop(name, None)
         shutil.rmtree(self.root / name, ignore_errors=True)
 
     def _remove_stale(self) -> None:
@@ -586,33 +596,37 @@ class SearchIndex:
     # -- reading -----------------------------------------------------------
 
     def state(self) -> tuple[str, int]:
-        """Whether the live index can be read: ``("ok", documents)``, ``("missing", 0)``
-        or ``("corrupt", 0)``.  Opens it afresh, so damage since the last open shows."""
+        """Whether the live index can be read: ``("ok", documents)``, ``("missing", 0)``,
+        ``("outdated", documents)`` (an earlier engine's: rebuild it) or ``("corrupt", 0)``.
+        Opens it afresh, so damage since the last search shows."""
         name = self._live_name()
         if name is None or not (self.root / name).is_dir():
             return "missing", 0
-        with _damaged_quietly() as failed:
-            try:
-                ix = whoosh_index.open_dir(str(self.root / name))
-                fields = set(ix.schema.names())
-                with ix.searcher() as searcher:
-                    count = searcher.doc_count()
-                ix.close()
-            except Exception:  # whoosh raises many kinds on a damaged index
-                failed.append(True)
-                return "corrupt", 0
-        if not set(SCHEMA.names()) <= fields:
-            return "outdated", count  # built by an earlier version: rebuild it
+        path = self.root / name / _DB
+        if not path.is_file():
+            return "outdated", 0
+        try:
+            with closing(_connect(path, readonly=True)) as conn:
+                version = conn.execute("PRAGMA user_version").fetchone()[0]
+                if version != FORMAT:
+                    return "outdated", 0
+                count = conn.execute("SELECT count(*) FROM docs").fetchone()[0]
+                conn.execute("SELECT count(*) FROM grams WHERE grams MATCH 'zz'").fetchone()
+        except sqlite3.DatabaseError:
+            return "corrupt", 0
         return "ok", count
 
     def doc_count(self) -> int:
         """Number of documents in the live index (0 if there is none)."""
-        ix = self._live_index()
-        return ix.doc_count() if ix is not None else 0
+        path = self._live_db()
+        if path is None:
+            return 0
+        with closing(_connect(path, readonly=True)) as conn:
+            return conn.execute("SELECT count(*) FROM docs").fetchone()[0]
 
     def search(
         self,
-        q: str,
+        q: str | None,
         *,
         column: str | None = None,
         unit: str | None = None,
@@ -625,14 +639,14 @@ class SearchIndex:
     ) -> SearchPage:
         """Search titles and bodies for the user's query ``q``.
 
-        All words must match (AND); ``"quoted text"`` must match as an exact
-        phrase; AND/OR/NOT and parentheses work; anything unparsable falls
-        back to a plain all-words query, so no input raises.  ``column``,
-        ``unit`` and ``type`` filter on exact codes; ``date_from`` and
-        ``date_to`` are inclusive calendar days in China time.  ``sort`` is
-        ``"relevance"`` (default) or ``"date"`` (newest first).  ``page``
-        below 1 counts as 1; a page past the end has no hits but the right
-        ``total``.  An empty query or a missing index gives an empty page.
+        Every word must be found (AND); ``"quoted text"`` must be found as
+        typed; AND/OR/NOT and parentheses work; no input raises.  A word is
+        found wherever the title or body contains it, also inside a longer word.
+        ``column``, ``unit`` and ``type`` filter on exact codes; ``date_from``
+        and ``date_to`` are inclusive calendar days in China time.  ``sort`` is
+        ``"relevance"`` (default) or ``"date"`` (newest first, undated last).
+        ``page`` below 1 counts as 1; a page past the end has no hits but the
+        right ``total``.  An empty query or a missing index gives an empty page.
         """
         page = max(1, int(page))
         pagelen = min(max(1, int(pagelen)), MAX_PAGELEN)
@@ -640,68 +654,145 @@ class SearchIndex:
         query = build_query(q)
         if query is None:
             return empty
-        filters = _filter_query(column, unit, type, date_from, date_to)
+        where, params = _filters(column, unit, type, date_from, date_to)
         # A rebuild may delete the directory between reading CURRENT and
         # opening it; the second attempt sees the new CURRENT.
         for attempt in range(2):
-            with _damaged_quietly() as failed:
-                try:
-                    ix = self._live_index()
-                    if ix is None:
-                        return empty
-                    with ix.searcher() as searcher:
-                        return self._search_page(searcher, query, filters, page, pagelen,
-                                                 sort)
-                except (FileNotFoundError, whoosh_index.EmptyIndexError):
-                    failed.append(True)
-                    self._indexes.clear()
-                    if attempt:
-                        raise
-                except Exception as e:  # damaged: pages keep serving, the scheduler rebuilds
-                    failed.append(True)
-                    self._indexes.clear()
-                    # No traceback kept: it would hold whoosh's open files.
-                    log.error("search index %s unreadable: %s", self.root, repr(e))
-                    return empty
-        return empty  # pragma: no cover - the loop always returns or raises
+            path = self._live_db()
+            if path is None:
+                return empty
+            try:
+                with closing(_connect(path, readonly=True)) as conn:
+                    total, rows = _run(conn, query.match, where, params, page, pagelen, sort)
+            except sqlite3.OperationalError as e:
+                if "unable to open" in str(e) and not attempt:
+                    continue
+                log.error("search index %s unreadable: %r", self.root, e)
+                return empty
+            except sqlite3.DatabaseError as e:  # damaged: pages keep serving, scheduler rebuilds
+                log.error("search index %s unreadable: %r", self.root, e)
+                return empty
+            marker = _marker(query.marks)
+            hits = [_hit(row, marker) for row in rows]
+            pages = math.ceil(total / pagelen)
+            return SearchPage(hits=hits, total=total, page=page, pagelen=pagelen, pages=pages)
+        return empty
 
-    @staticmethod
-    def _search_page(searcher, query, filters, page, pagelen, sort) -> SearchPage:
-        # Neither terms=True nor optimize=False: in Whoosh 2.7.5, len(results)
-        # then ignores the filter (terms=True) or counts only part of the
-        # matches (optimize=False).  Highlighting works from the query terms.
-        kwargs = {"filter": filters, "limit": page * pagelen}
-        if sort == "date":
-            kwargs.update(sortedby="published_at", reverse=True)
-        results = searcher.search(query, **kwargs)
-        total = len(results)
-        results.fragmenter = SnippetFragmenter()
-        results.formatter = MarkFormatter()
-        title_highlighter = Highlighter(fragmenter=WholeFragmenter(), formatter=MarkFormatter())
-        hits = []
-        for hit in results[(page - 1) * pagelen : page * pagelen]:
-            fields = hit.fields()
-            title = fields.get("title", "")
-            body = fields.get("body", "")
-            published = fields.get("published_at")
-            hits.append(
-                Hit(
-                    id=fields["id"],
-                    type=fields.get("type", ""),
-                    title=title,
-                    url=fields.get("url", ""),
-                    column=fields.get("column", ""),
-                    column_name=fields.get("column_name", ""),
-                    unit=fields.get("unit", ""),
-                    unit_name=fields.get("unit_name", ""),
-                    published_at=published.replace(tzinfo=UTC) if published else None,
-                    title_html=title_highlighter.highlight_hit(hit, "title")
-                    or html.escape(title, quote=False),
-                    snippet_html=hit.highlights("body", top=SNIPPET_FRAGMENTS) or _lead(body),
-                )
-            )
-        pages = math.ceil(total / pagelen)
-        return SearchPage(hits=hits, total=total, page=page, pagelen=pagelen, pages=pages)
+
+def _filters(column, unit, doc_type, date_from, date_to) -> tuple[list[str], list]:
+    where: list[str] = []
+    params: list = []
+    for name, value in (("col", column), ("unit", unit), ("type", doc_type)):
+        if value not in (None, ""):
+            where.append(f"d.{name} = ?")
+            params.append(str(value))
+    if date_from is not None:
+        where.append("d.published_at >= ?")
+        params.append(_china_day_start(date_from))
+    if date_to is not None:
+        # The end bound is the next China-time midnight, excluded.
+        where.append("d.published_at < ?")
+        params.append(_china_day_start(date_to + timedelta(days=1)))
+    return where, params
+
+
+_COLUMNS = "d.id, d.type, t.title, t.body, d.col, d.column_name, d.unit, d.unit_name, " \
+           "d.published_at, d.url"
+
+
+def _run(conn, match, where, params, page, pagelen, sort) -> tuple[int, list]:
+    filters = f" AND {' AND '.join(where)}" if where else ""
+    if where:
+        total = conn.execute("SELECT count(*) FROM grams JOIN docs d ON d.n = grams.rowid"
+                             f" WHERE grams MATCH ?{filters}", [match, *params]).fetchone()[0]
+    else:
+        total = conn.execute("SELECT count(*) FROM grams WHERE grams MATCH ?",
+                             (match,)).fetchone()[0]
+    if total <= (page - 1) * pagelen:
+        return total, []
+    if sort == "date":
+        ranked = ("SELECT d.n, d.published_at AS k1, d.n AS k2 FROM docs d WHERE d.n IN"
+                  f" (SELECT rowid FROM grams WHERE grams MATCH ?){filters}"
+                  " ORDER BY d.published_at DESC NULLS LAST, d.n DESC LIMIT ? OFFSET ?")
+        order = "m.k1 DESC NULLS LAST, m.k2 DESC"
+    elif where:
+        ranked = (f"SELECT d.n, {_RANK} AS k1, d.n AS k2 FROM grams"
+                  f" JOIN docs d ON d.n = grams.rowid WHERE grams MATCH ?{filters}"
+                  " ORDER BY k1, k2 LIMIT ? OFFSET ?")
+        order = "m.k1, m.k2"
+    else:
+        # Ranked on the index alone; only the page's rows are read from the tables.
+        ranked = (f"SELECT rowid AS n, {_RANK} AS k1, rowid AS k2 FROM grams"
+                  " WHERE grams MATCH ? ORDER BY k1, k2 LIMIT ? OFFSET ?")
+        order = "m.k1, m.k2"
+    sql = (f"SELECT {_COLUMNS} FROM ({ranked}) AS m JOIN docs d ON d.n = m.n"
+           f" JOIN texts t ON t.n = m.n ORDER BY {order}")
+    rows = conn.execute(sql, [match, *params, pagelen, (page - 1) * pagelen]).fetchall()
+    return total, rows
+
+
+# -- highlighting -------------------------------------------------------------------------
+
+
+def _marker(marks: set[str]) -> re.Pattern | None:
+    if not marks:
+        return None
+    # Longest first, so 县政府冬季 is marked whole rather than as 县政府 and 冬季.
+    alternatives = sorted(marks, key=lambda m: (-len(m), m))
+    return re.compile("|".join(re.escape(m) for m in alternatives), re.IGNORECASE)
+
+
+def _matches(text: str, marker: re.Pattern | None, limit: int | None = None) -> list:
+    if marker is None or not text:
+        return []
+    # Folding keeps offsets (one character for one), so they point into ``text``.
+    folded = half_width(text)
+    return [(m.start(), m.end()) for m in marker.finditer(folded, 0, limit or len(folded))
+            if m.end() > m.start()]
+
+
+def _marked(text: str, spans: list[tuple[int, int]], start: int, end: int) -> str:
+    out = []
+    pos = start
+    for s, e in spans:
+        s, e = max(s, start), min(e, end)
+        if s >= e:
+            continue
+        out.append(html.escape(text[pos:s], quote=False))
+        out.append("<mark>" + html.escape(text[s:e], quote=False) + "</mark>")
+        pos = e
+    out.append(html.escape(text[pos:end], quote=False))
+    return "".join(out)
+
+
+def _snippet(body: str, marker: re.Pattern | None) -> str:
+    """Up to two windows of the body around its matches, the richest ones, in text
+    order; "…" where text is cut.  The lead of the body when nothing matches."""
+    windows: list[list] = []  # [start, end, spans]
+    for s, e in _matches(body, marker, SNIPPET_SCAN):
+        if windows and e <= windows[-1][1]:
+            windows[-1][2].append((s, e))
+            continue
+        if windows and s < windows[-1][1]:
+            # Across the window's end: the match opens the next window instead.
+            windows[-1][1] = s
+        start = max(0, windows[-1][1] if windows else 0,
+                    min(s - SNIPPET_LEAD, len(body) - SNIPPET_CHARS))
+        windows.append([start, max(min(len(body), start + SNIPPET_CHARS), e), [(s, e)]])
+    if not windows:
+        return _lead(body)
+
+    def richness(window):
+        distinct = {fold(body[s:e]) for s, e in window[2]}
+        return (-len(distinct), -len(window[2]), window[0])
+
+    best = sorted(sorted(windows, key=richness)[:SNIPPET_FRAGMENTS])
+    out = "…".join(_marked(body, spans, start, end) for start, end, spans in best)
+    if best[0][0] > 0:
+        out = "…" + out
+    if best[-1][1] < len(body):
+        out += "…"
+    return out
 
 
 def _lead(body: str) -> str:
@@ -712,124 +803,141 @@ def _lead(body: str) -> str:
     return html.escape(body[:size], quote=False) + "…"
 
 
-def _json_default(value):
-    if isinstance(value, datetime):
-        return value.isoformat()
-    raise TypeError(f"cannot journal {type(value).__name__}")
-
-
-def _filter_query(column, unit, doc_type, date_from, date_to) -> Query | None:
-    clauses: list[Query] = []
-    for field, value in (("column", column), ("unit", unit), ("type", doc_type)):
-        if value not in (None, ""):
-            clauses.append(Term(field, str(value)))
-    if date_from is not None or date_to is not None:
-        start = _china_day_start_utc(date_from) if date_from is not None else None
-        end = (
-            _china_day_start_utc(date_to + timedelta(days=1)) if date_to is not None else None
-        )
-        # The end bound is the next China-time midnight, excluded.
-        clauses.append(DateRange("published_at", start, end, endexcl=end is not None))
-    if not clauses:
-        return None
-    return clauses[0] if len(clauses) == 1 else And(clauses)
-
-
-def _parser() -> QueryParser:
-    # A new parser per query: cheap, and no state shared between threads.
-    # Only the syntax a citizen may mean: phrases, parentheses, AND/OR/NOT.
-    # Field names, wildcards, ranges and boosts are left out so that text
-    # like "http://x", "*" or "a^2" is searched as words.
-    parser = QueryParser(
-        None,
-        SCHEMA,
-        plugins=[PhrasePlugin(), GroupPlugin(), OperatorsPlugin()],
-        group=AndGroup,
+def _hit(row, marker) -> Hit:
+    doc_id, doc_type, title, body, col, column_name, unit, unit_name, published, url = row
+    return Hit(
+        id=doc_id, type=doc_type, title=title, url=url, column=col or "",
+        column_name=column_name, unit=unit or "", unit_name=unit_name,
+        published_at=_from_micros(published),
+        title_html=_marked(title, _matches(title, marker), 0, len(title)),
+        snippet_html=_snippet(body, marker),
     )
-    parser.add_plugin(MultifieldPlugin(list(_TEXT_FIELDS)))
-    return parser
 
 
-def _normalize_query(text: str) -> str:
+# -- queries ------------------------------------------------------------------------------
+
+def _phrase(text: str) -> str | None:
+    """The FTS5 phrase that matches where a title or body contains ``text``."""
+    tokens, prefix = phrase_grams(text)
+    if not tokens:
+        return None
+    return '"' + " ".join(tokens) + '"' + (" *" if prefix else "")
+
+
+def _normalize(text: str) -> list[str]:
     text = text.translate(_QUOTES)[:MAX_QUERY_CHARS]
     if text.count('"') % 2:
         # A stray quote (or one cut off above) would swallow the rest.
         last = text.rindex('"')
-        text = text[:last] + " " + text[last + 1 :]
-    parts = []
-    for m in _QUERY_PART.finditer(text):
-        part = m.group()
+        text = text[:last] + " " + text[last + 1:]
+    return _QUERY_PART.findall(text)
+
+
+class _Parser:
+    """AND/OR/NOT, parentheses, quoted phrases and words, as a citizen may type them;
+    stray operators and parentheses are ignored, so no input is an error.  Builds the
+    FTS5 expression (fully parenthesised) and collects the strings to highlight."""
+
+    def __init__(self, parts: list[str]):
+        self.parts = parts
+        self.pos = 0
+        self.marks: set[str] = set()
+        self._negated = 0  # inside how many NOTs: nothing there is highlighted
+
+    def _peek(self) -> str | None:
+        return self.parts[self.pos] if self.pos < len(self.parts) else None
+
+    def parse(self) -> str | None:
+        clauses = []
+        while self._peek() is not None:
+            clause = self._or()
+            if clause is not None:
+                clauses.append(clause)
+            if self._peek() == ")":  # a stray closing parenthesis
+                self.pos += 1
+        return _join(clauses, "AND")
+
+    def _or(self) -> str | None:
+        clauses = [self._and()]
+        while self._peek() == "OR":
+            self.pos += 1
+            clauses.append(self._and())
+        return _join([c for c in clauses if c is not None], "OR")
+
+    def _and(self) -> str | None:
+        positive: list[str] = []
+        negative: list[str] = []
+        while (part := self._peek()) is not None and part not in ("OR", ")"):
+            if part == "AND":
+                self.pos += 1
+                continue
+            if part == "NOT":
+                self.pos += 1
+                self._negated += 1
+                clause = self._operand()
+                self._negated -= 1
+                if clause is not None:
+                    negative.append(clause)
+                continue
+            clause = self._operand()
+            if clause is not None:
+                positive.append(clause)
+        expr = _join(positive, "AND")
+        if expr is None:
+            return None  # nothing but exclusions matches nothing
+        for clause in negative:
+            expr = f"({expr} NOT {clause})"
+        return expr
+
+    def _mark(self, *texts: str) -> None:
+        if not self._negated:
+            self.marks.update(texts)
+
+    def _operand(self) -> str | None:
+        part = self._peek()
+        if part is None or part in ("OR", ")"):
+            return None
+        self.pos += 1
+        if part == "(":
+            clause = self._or()
+            if self._peek() == ")":
+                self.pos += 1
+            return clause
+        if part in _OPERATORS:
+            return None
         if part.startswith('"'):
-            # The phrase plugin segments the quoted text itself.
-            if query_words(part[1:-1]):
-                parts.append(part)
-        elif part in _OPERATORS or part in "()":
-            parts.append(part)
-        else:
-            # Pre-segment Chinese so that each word becomes its own
-            # title-or-body clause; left whole, a run like 县政府安全生产
-            # would need all its words in the same field. A Chinese run also
-            # matches wherever the text contains it as it was typed (its
-            # bigram phrase, see _with_bigrams), however the text was segmented.
-            words = query_words(part)
-            if len(words) > 1 and has_cjk(part) and is_word_run(part):
-                parts.append(f'(({" AND ".join(words)}) OR "{part}")')
-            else:
-                parts.extend(words)
-    return " ".join(parts)
+            text = part[1:-1]
+            self._mark(*runs(text))
+            return _phrase(text)
+        return self._words(part)
+
+    def _words(self, part: str) -> str | None:
+        # Each word of an unquoted run may stand anywhere in the title or body; a
+        # Chinese run is also found where it stands as typed.
+        words = list(dict.fromkeys(w for w in query_words(part) if runs(w)))
+        self._mark(*words)
+        clause = _join([p for p in map(_phrase, words) if p], "AND")
+        if len(words) > 1 and has_cjk(part) and is_word_run(part):
+            whole = _phrase(part)
+            self._mark(fold(part))
+            clause = _join([c for c in (clause, whole) if c], "OR")
+        return clause
 
 
-def _bigram_phrase(field: str, text: str) -> Query | None:
-    if len(text) < 2 or not is_word_run(text):
+def _join(clauses: list[str], op: str) -> str | None:
+    if not clauses:
         return None
-    grams = [gram for _, gram, _ in bigrams(text)]
-    return Term(field, grams[0]) if len(grams) == 1 else Phrase(field, grams)
-
-
-def _with_bigrams(query: Query, phrases: dict[tuple[str, ...], str]) -> Query:
-    """Widen each Chinese word and phrase on title or body to "or the text contains it
-    exactly" (its bigram phrase on ``title_ng``/``body_ng``): full recall of substrings.
-    ``phrases`` maps a phrase's words to the text typed between the quotes (the words of
-    a segmentation may overlap, so they cannot simply be joined)."""
-
-    def widen(q: Query) -> Query:
-        if isinstance(q, Term) and q.fieldname in _TEXT_FIELDS:
-            text = q.text if isinstance(q.text, str) else q.text.decode()
-        elif isinstance(q, Phrase) and q.fieldname in _TEXT_FIELDS:
-            words = tuple(w if isinstance(w, str) else w.decode() for w in q.words)
-            text = phrases.get(words, "".join(words))
-        else:
-            return q
-        if len(text) < 2 or not has_cjk(text):
-            return q
-        alt = _bigram_phrase(f"{q.fieldname}_ng", text)
-        return Or([q, alt]) if alt is not None else q
-
-    return query.accept(widen)
-
-
-def _plain_query(text: str) -> Query | None:
-    words = list(dict.fromkeys(query_words(text[:MAX_QUERY_CHARS])))
-    if not words:
-        return None
-    return And([Or([Term(field, word) for field in _TEXT_FIELDS]) for word in words])
+    if len(clauses) == 1:
+        return clauses[0]
+    return "(" + f" {op} ".join(clauses) + ")"
 
 
 def build_query(text: str | None) -> Query | None:
-    """Turn a user's search text into a Whoosh query, or None if it has no words.
-
-    Never raises on odd input: if the parser fails, or its result has no
-    terms, the words of the text are searched as a plain AND query.
-    """
+    """Turn a user's search text into a :class:`Query`, or None if it has no words."""
     if not text or not text.strip():
         return None
-    normalized = _normalize_query(text)
-    phrases = {tuple(query_words(p)): p for p in re.findall(r'"([^"]*)"', normalized)}
-    try:
-        query = _parser().parse(normalized).normalize()
-    except Exception:
-        # Citizens type anything; a search box must not error.
-        query = None
-    if query is None or query is NullQuery or not any(True for _ in query.iter_all_terms()):
-        query = _plain_query(text)
-    return _with_bigrams(query, phrases) if query is not None else None
+    parser = _Parser(_normalize(text))
+    match = parser.parse()
+    if match is None:
+        return None
+    return Query(match=match, marks={m for m in parser.marks if m})

@@ -1,4 +1,4 @@
-"""The portal's search index: one Whoosh index under ``instance/search/`` for
+"""The portal's search index: one SQLite FTS5 index under ``instance/search/`` for
 everything the public may find (published items, published messages).
 
 Feature packages keep it in step with the database:

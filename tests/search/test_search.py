@@ -1,4 +1,4 @@
-"""Tests for portal.search: Chinese analysis and the Whoosh index."""
+"""Tests for portal.search: Chinese analysis and the SQLite FTS5 index."""
 
 from __future__ import annotations
 
@@ -11,10 +11,11 @@ from pathlib import Path
 import pytest
 
 from portal.search import (
-    ChineseAnalyzer,
     RebuildInProgressError,
     SearchIndex,
     build_query,
+    grams,
+    phrase_grams,
     query_words,
 )
 
@@ -92,49 +93,42 @@ def index_dirs(root: Path):
 # -- analysis ---------------------------------------------------------------
 
 
-def tokens(text, mode="index"):
-    return [(t.text, t.pos, t.startchar, t.endchar)
-            for t in ChineseAnalyzer()(text, positions=True, chars=True, mode=mode)]
+def test_grams_are_the_bigrams_of_each_run_and_its_last_character():
+    assert grams("县政府召开") == "县政 政府 府召 召开 开"
+    # Punctuation and spaces end a run; no gram spans them.
+    assert grams("安全，生产 A") == "安全 全 生产 产 a"
+    assert grams("县") == "县"
+    assert grams("！？。") == ""
 
 
-def test_analyzer_positions_count_words_and_subwords_share_the_word_position():
-    toks = tokens("县政府召开安全生产工作会议")
-    assert toks[:3] == [("县政府", 0, 0, 3), ("县政", 0, 0, 2), ("政府", 0, 1, 3)]
-    assert ("召开", 1, 3, 5) in toks
-    assert ("安全生产", 2, 5, 9) in toks
-    assert ("安全", 2, 5, 7) in toks and ("生产", 2, 7, 9) in toks
-    assert max(pos for _, pos, _, _ in toks) == 4  # 5 words, not 13 characters
+def test_grams_fold_width_and_case_and_keep_letters_digits_and_other_scripts():
+    assert grams("ＡＢ２０") == grams("ab20") == "ab b2 20 0"
+    assert grams("iPhone15手机") == "ip ph ho on ne e1 15 5手 手机 机"
+    assert grams("😀𠮷字") == "𠮷字 字"  # an emoji is not a word character
+    assert not any(ch in grams("a_b-c.d“政务”") for ch in "_-.“”")
 
 
-def test_analyzer_query_mode_emits_whole_words_only():
+def test_phrase_grams_match_consecutive_positions_and_mark_a_trailing_prefix():
+    assert phrase_grams("安全生产") == (["安全", "全生", "生产"], False)
+    assert phrase_grams("县") == (["县"], True)
+    # A run before punctuation must end where a run of the text ends.
+    assert phrase_grams("安全，生产") == (["安全", "全", "生产"], False)
+    assert phrase_grams("安全，生") == (["安全", "全", "生"], True)
+    assert phrase_grams("，。") == ([], False)
+
+
+def test_query_words_are_whole_words_lowercased():
     assert query_words("县政府召开安全生产工作会议") == [
         "县政府", "召开", "安全生产", "工作", "会议"]
-    assert [t[0] for t in tokens("县政府", mode="query")] == ["县政府"]
+    assert query_words("Hello, World! ABC-123") == ["hello", "world", "abc", "123"]
 
 
-def test_analyzer_char_offsets_point_at_the_original_text():
-    text = "Hello，２０２６年 ABC-123 县人民政府😀𠮷字"
-    for word, _, start, end in tokens(text):
-        assert text[start:end].lower().translate(
-            {0xFF10 + i: 0x30 + i for i in range(10)}) == word
-
-
-def test_analyzer_lowercases_latin_keeps_digits_and_drops_punctuation():
-    words = [t[0] for t in tokens("Hello, World! ABC-123 “政务信息”。 a_b")]
-    assert words[:4] == ["hello", "world", "abc", "123"]
-    assert "政务信息" in words
-    assert not any(ch in w for w in words for ch in ",!-“”。_ ")
-
-
-def test_analyzer_digits_and_year_segment_as_one_word_with_subwords():
+def test_query_words_keep_a_year_whole():
     assert query_words("2026年") == ["2026年"]
     assert query_words("２０２６年") == ["2026年"]  # full-width digits
     assert query_words("2026") == ["2026"]
-    assert [t[0] for t in tokens("2026年")] == ["2026年", "2026", "年"]
     # 年度 is kept as its own word when the unit starts a longer word.
     assert query_words("2026年度预算") == ["2026年", "年度预算"]
-    words = [t[0] for t in tokens("iPhone15手机")]
-    assert words == ["iphone15", "iphone", "15", "手机"]
 
 
 def test_user_dictionary_fixes_known_segmentation_gaps():
@@ -189,10 +183,10 @@ def test_search_subword_finds_compound(index):
     assert "item:1" in ids(index.search("政府"))
 
 
-def test_search_county_government_is_one_term(index):
-    assert build_query("县政府") is not None
-    words = {(f, t) for f, t in build_query("县政府").iter_all_terms() if not f.endswith("_ng")}
-    assert words == {("title", "县政府"), ("body", "县政府")}  # not widened to 县政 or 政府
+def test_search_county_government_is_one_phrase(index):
+    # Not widened to 县政 or 政府 anywhere: the bigrams must stand side by side.
+    assert build_query("县政府").match == '"县政 政府"'
+    assert build_query("县").match == '"县" *'
     assert ids(index.search("县政府")) == ["item:1"]
 
 
@@ -351,8 +345,7 @@ def test_total_counts_only_filtered_matches(paged_index, sort):
 
 
 def test_total_is_exact_for_many_matches_with_and_without_filters(tmp_path):
-    # Some Whoosh search options miscount totals once the matches exceed the
-    # requested page (see index.py); compare with a brute-force count.
+    # Totals are counted apart from the page of hits; compare with a brute-force count.
     rnd = random.Random(7)
     words = ["安全", "生产", "会议", "防汛", "医保", "中考"]
     docs = [doc(f"item:{n}", rnd.choice(words),
@@ -586,3 +579,32 @@ def test_snippet_length_is_bounded_and_cut_text_is_marked(tmp_path):
         assert "<mark>" in hit.snippet_html
     (hit,) = ix.search("安全生产").hits
     assert hit.snippet_html.startswith("…") and hit.snippet_html.endswith("…")
+
+
+# -- upgrading from the earlier engine ----------------------------------------
+
+
+def test_an_index_of_the_earlier_engine_is_outdated_and_a_write_starts_a_new_one(tmp_path):
+    # The Whoosh engine left a live directory without search.db.
+    old = tmp_path / "index-20260101T000000-0badc0de"
+    old.mkdir()
+    (old / "_MAIN_1.toc").write_bytes(b"whoosh")
+    (tmp_path / "CURRENT").write_text(old.name, encoding="utf-8")
+    ix = SearchIndex(tmp_path)
+    assert ix.state() == ("outdated", 0)
+    assert ix.search("安全").total == 0 and ix.doc_count() == 0
+    ix.upsert([doc("item:1", "安全生产")])
+    assert ix.state() == ("ok", 1)
+    assert ids(ix.search("安全")) == ["item:1"]
+    ix.rebuild([doc("item:2", "安全生产")])
+    assert index_dirs(tmp_path) == [(tmp_path / "CURRENT").read_text(encoding="utf-8")]
+
+
+def test_an_index_of_another_format_is_outdated(fresh_index):
+    import sqlite3
+
+    live = fresh_index.root / (fresh_index.root / "CURRENT").read_text(encoding="utf-8")
+    with sqlite3.connect(live / "search.db") as conn:
+        conn.execute("PRAGMA user_version = 1")
+    conn.close()
+    assert fresh_index.state() == ("outdated", 0)
