@@ -21,7 +21,7 @@ from sqlalchemy import exc as sa_exc
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
-from . import assets, clock, security
+from . import assets, clock, compression, security
 from .errors import DomainError
 from .extensions import csrf, db, limiter, login_manager, migrate, render_item
 from .search import service as search_service
@@ -39,6 +39,8 @@ def create_app(test_config: dict | None = None) -> Flask:
                 else None, instance_relative_config=True)
     _configure(app, test_config)
     _init_extensions(app)
+    # First of the after_request hooks, so it runs last: on the finished response.
+    compression.init_app(app)
     security.init_app(app)
     assets.init_app(app)
     search_service.init_app(app)

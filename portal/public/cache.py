@@ -37,6 +37,10 @@ from flask_login import current_user
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
+# The response is exactly the page kept under this key (portal.compression keeps the
+# compressed page under it too).
+from ..compression import PAGE_KEY
+
 log = logging.getLogger(__name__)
 
 CACHED_ENDPOINTS = {"public.home", "public.column", "public.item", "public.unit",
@@ -130,6 +134,7 @@ def _serve_from_cache():
         request.environ[_KEY] = key
         return None
     headers, body = hit
+    request.environ[PAGE_KEY] = key
     response = current_app.response_class(body, headers=headers)
     response.headers["X-Page-Cache"] = "hit"
     return response
@@ -143,6 +148,7 @@ def _keep_in_cache(response):
             headers = [(k, v) for k, v in response.headers.items()
                        if k.lower() not in ("content-length", "vary", "set-cookie")]
             cache.set(key, (headers, response.get_data()))
+            request.environ[PAGE_KEY] = key
         except Exception:
             log.exception("page cache unavailable")
         response.headers["X-Page-Cache"] = "miss"
