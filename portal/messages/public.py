@@ -94,14 +94,15 @@ def board_updated() -> datetime | None:
 
 def sitemap_urls():
     """The public messages for the sitemap: (address, last changed: answered or accepted)."""
-    from ..urls import external_url
+    from ..urls import external_url_maker
 
+    message_url = external_url_maker("messages.detail", "number")
     rows = db.session.execute(
         select(Message.number, Message.accepted_at, Message.answered_at)
         .where(Message.publish_allowed, Message.public, Message.status.in_(ACCEPTED_STATES))
         .order_by(Message.id))
     for number, accepted_at, answered_at in rows:
-        yield external_url("messages.detail", number=number), answered_at or accepted_at
+        yield message_url(number), answered_at or accepted_at
 
 
 def detail_path(number: str) -> str:

@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from xml.etree import ElementTree as ET
 
 from flask import Response, current_app
-from sqlalchemy import func, select
+from sqlalchemy import func, select, type_coerce
 
 from .. import html
 from ..accounts.models import Unit, UnitKind
@@ -23,7 +23,7 @@ from ..publishing.models import PageRevision
 from ..site.models import Column
 from ..site.views import sitemap_sources
 from ..submissions.models import Item, ItemStatus
-from ..urls import external_url
+from ..urls import external_url, external_url_maker
 from . import queries
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
@@ -107,34 +107,65 @@ def atom_response(column: Column | None) -> Response:
 
 
 def sitemap_urls() -> Iterator[tuple[str, datetime]]:
-    """Every public URL with when it last changed: home, columns, unit pages, items, and
-    what other packages register (public messages). A page that never changed since the
-    site began gets the site's own last change."""
+    """Every public URL with when it last changed: home, columns, unit pages, what other
+    packages register (public messages), then the items, newest first. A page that
+    never changed since the site began gets the site's own last change."""
+    yield from _head_urls()
+    yield from _item_urls(0, None)
+
+
+def _head_urls() -> Iterator[tuple[str, datetime]]:
+    """The sitemap's URLs before the items."""
     site_changed = queries.last_change() or datetime(2000, 1, 1, tzinfo=UTC)
     yield external_url("public.home"), site_changed
-    by_column = dict(db.session.execute(
-        select(Item.column_id, func.max(func.coalesce(Item.withdrawn_at, Item.published_at)))
-        .where(Item.published_at.is_not(None)).group_by(Item.column_id)).all())
+    # Each column's and unit's newest publication (and withdrawal) from the end of its
+    # index: one statement each, never a scan of all items.
+    newest = (select(func.max(Item.published_at))
+              .where(Item.status == ItemStatus.published).scalar_subquery())
     pages = dict(db.session.execute(select(PageRevision.column_id, func.max(PageRevision.saved_at))
                                     .group_by(PageRevision.column_id)).all())
-    by_unit = dict(db.session.execute(
-        select(Item.unit_id, func.max(Item.published_at))
-        .where(Item.status == ItemStatus.published).group_by(Item.unit_id)).all())
-    for column in db.session.scalars(select(Column).where(Column.in_nav)
-                                     .order_by(Column.position)):
-        changed = by_column.get(column.id) or pages.get(column.id)
+    for column, published_at, withdrawn_at in db.session.execute(
+            select(Column, newest.where(Item.column_id == Column.id).correlate(Column),
+                   select(func.max(Item.withdrawn_at)).where(Item.column_id == Column.id)
+                   .correlate(Column).scalar_subquery())
+            .where(Column.in_nav).order_by(Column.position)):
+        changed = max((m for m in (published_at, withdrawn_at) if m is not None),
+                      default=None) or pages.get(column.id)
         yield external_url("public.column", slug=column.slug), changed or site_changed
-    for unit_id, code, created in db.session.execute(
-            select(Unit.id, Unit.code, Unit.created_at)
+    for code, created, published_at in db.session.execute(
+            select(Unit.code, Unit.created_at,
+                   newest.where(Item.unit_id == Unit.id).correlate(Unit))
             .where(Unit.active, Unit.kind != UnitKind.center).order_by(Unit.code)):
-        yield external_url("public.unit", code=code), by_unit.get(unit_id) or created
+        yield external_url("public.unit", code=code), published_at or created
     for source in sitemap_sources():
         yield from source()
-    rows = db.session.execute(select(Item.id, Item.published_at, Item.corrected_at)
-                              .where(Item.status == ItemStatus.published)
-                              .order_by(Item.published_at.desc(), Item.id.desc()))
-    for item_id, published_at, corrected_at in rows:
-        yield external_url("public.item", item_id=item_id), corrected_at or published_at
+
+
+def _items(start: int, stop: int | None):
+    """Published items ``start``..``stop`` (newest first) as a subquery of id and
+    last change (corrected or published)."""
+    query = (select(Item.id.label("id"),
+                    type_coerce(func.coalesce(Item.corrected_at, Item.published_at),
+                                Item.published_at.type).label("changed"))
+             .where(Item.status == ItemStatus.published)
+             .order_by(Item.published_at.desc(), Item.id.desc()).offset(start))
+    if stop is not None:
+        query = query.limit(stop - start)
+    return query.subquery()
+
+
+def _item_urls(start: int, stop: int | None) -> Iterator[tuple[str, datetime]]:
+    item_url = external_url_maker("public.item", "item_id")
+    rows = _items(start, stop)
+    for item_id, changed in db.session.execute(select(rows.c.id, rows.c.changed)):
+        yield item_url(item_id), changed
+
+
+def _items_changed(start: int, stop: int) -> datetime | None:
+    """The latest change among published items ``start``..``stop``, counted in SQL: the
+    sitemap index never reads the items one by one."""
+    rows = _items(start, stop)
+    return db.session.scalar(select(func.max(rows.c.changed)))
 
 
 def _urlset(urls: Iterable[tuple[str, datetime]]) -> bytes:
@@ -148,23 +179,36 @@ def _urlset(urls: Iterable[tuple[str, datetime]]) -> bytes:
 
 def sitemap(part: int | None = None) -> bytes | None:
     """The sitemap: one urlset while the site has at most SITEMAP_MAX_URLS URLs, else a
-    sitemap index of parts (``part`` 1, 2, …) of that many each. None: no such part."""
+    sitemap index of parts (``part`` 1, 2, …) of that many each. None: no such part.
+    The items, nearly all of the URLs, are read only for the part that lists them."""
     per_file = SITEMAP_MAX_URLS
-    urls = list(sitemap_urls())
+    head = list(_head_urls())
+    items = db.session.scalar(select(func.count(Item.id))
+                              .where(Item.status == ItemStatus.published))
+    total = len(head) + items
+    if total <= per_file:
+        return _urlset(head + list(_item_urls(0, None))) if part is None else None
+
+    def bounds(n: int) -> tuple[list, int, int]:
+        start, stop = (n - 1) * per_file, min(n * per_file, total)
+        return (head[start:stop], max(0, start - len(head)), max(0, stop - len(head)))
+
+    parts = (total - 1) // per_file + 1
     if part is None:
-        if len(urls) <= per_file:
-            return _urlset(urls)
         index = ET.Element("sitemapindex", {"xmlns": SITEMAP_NS})
-        for n in range(1, (len(urls) - 1) // per_file + 2):
-            chunk = urls[(n - 1) * per_file:n * per_file]
+        for n in range(1, parts + 1):
+            first, start, stop = bounds(n)
+            changed = [lastmod for _, lastmod in first]
+            if stop > start:
+                changed.append(_items_changed(start, stop))
             entry = _sub(index, "sitemap")
             _sub(entry, "loc", external_url("public.sitemap_part", part=n))
-            _sub(entry, "lastmod", _rfc3339(max(lastmod for _, lastmod in chunk)))
+            _sub(entry, "lastmod", _rfc3339(max(c for c in changed if c is not None)))
         return ET.tostring(index, encoding="utf-8", xml_declaration=True)
-    chunk = urls[(part - 1) * per_file:part * per_file] if part >= 1 else []
-    if not chunk or len(urls) <= per_file:
+    if not 1 <= part <= parts:
         return None
-    return _urlset(chunk)
+    first, start, stop = bounds(part)
+    return _urlset(first + (list(_item_urls(start, stop)) if stop > start else []))
 
 
 def sitemap_response(part: int | None = None) -> Response | None:

@@ -62,9 +62,13 @@ def urgent(hours: int) -> list[Item]:
 
 
 def latest_notice() -> Item | None:
-    """The newest item of a notices column (工作通报)."""
-    return db.session.scalar(published().join(Item.column)
-                             .where(Column.kind == ColumnKind.notices).limit(1))
+    """The newest item of a notices column (工作通报): each column's newest from its
+    index, so the notices are never sorted together."""
+    columns = db.session.scalars(select(Column.id).where(Column.kind == ColumnKind.notices))
+    newest = [db.session.scalar(published().where(Item.column_id == column_id).limit(1))
+              for column_id in columns]
+    newest = [item for item in newest if item is not None]
+    return max(newest, key=lambda i: (i.published_at, i.id)) if newest else None
 
 
 def featured_images(limit: int) -> list[tuple[Item, Media]]:
@@ -107,9 +111,22 @@ def column_updated(column: Column):
 
 
 def last_change(column: Column | None = None):
-    """When the published set (of a column) last changed: newest publication or withdrawal."""
-    filters = [Item.column_id == column.id] if column is not None else []
-    newest = db.session.execute(
-        select(func.max(Item.published_at), func.max(Item.withdrawn_at)).where(*filters)).one()
+    """When the published set (of a column) last changed: newest publication or withdrawal.
+
+    The newest publication is that of a published item (a withdrawn item's withdrawal is
+    later than its publication); both maxima are read from an index's end."""
+    newest = db.session.execute(select(*(q.scalar_subquery()
+                                         for q in last_change_queries(column)))).one()
     moments = [m for m in newest if m is not None]
     return max(moments) if moments else None
+
+
+def last_change_queries(column: Column | None = None) -> tuple[Select, Select]:
+    """The newest publication and the newest withdrawal (of a column)."""
+    published_at = select(func.max(Item.published_at)).where(
+        Item.status == ItemStatus.published)
+    withdrawn_at = select(func.max(Item.withdrawn_at))
+    if column is not None:
+        published_at = published_at.where(Item.column_id == column.id)
+        withdrawn_at = withdrawn_at.where(Item.column_id == column.id)
+    return published_at, withdrawn_at

@@ -59,7 +59,12 @@ class Item(db.Model):
     __tablename__ = "item"
     __audit__ = Audited(columns=("status", "column_id"), center_only=True)
     __table_args__ = (
-        Index("ix_item_status_published_at", "status", "published_at"),
+        # All published items, newest first; carries what the sitemap reads, so its
+        # parts walk the index alone.
+        Index("ix_item_status_published", "status", "published_at", "id", "corrected_at"),
+        # When the site (or a column) last changed: the newest withdrawal, at once.
+        Index("ix_item_withdrawn_at", "withdrawn_at"),
+        Index("ix_item_column_withdrawn", "column_id", "withdrawn_at"),
         # The public lists: a column's or a unit's published items, newest first (the
         # pages walk these indexes in order, so a deep page does not sort the table).
         Index("ix_item_column_status_published", "column_id", "status", "published_at", "id"),
