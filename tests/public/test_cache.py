@@ -12,6 +12,7 @@ from portal.accounts.models import Role
 from portal.extensions import db
 from portal.publishing import services
 from portal.site.models import Column
+from portal.submissions import corrections
 from tests.gunicorn import gunicorn
 
 
@@ -146,3 +147,25 @@ def test_every_process_sees_a_change_within_a_second(app, app_config, tmp_path, 
         assert all("县政府召开常务会议" in page.text for page in pages)
         assert [p.headers["X-Page-Cache"] for p in pages] == (
             ["miss", "hit"] if shared == "redis" else ["miss", "miss"])
+
+        # A correction, then a withdrawal: each seen at once on the item page, the home
+        # page and in search, in both processes.
+        path = f"/items/{item.id}"
+        for base in bases:
+            requests.get(base + path, timeout=10)
+            assert requests.get(base + path, timeout=10).headers["X-Page-Cache"] == "hit"
+        corrections.edit_directly(item, reviewer, title="县政府召开第二次常务会议",
+                                  summary=item.summary, body=item.body_html, reason="更正标题")
+        db.session.commit()
+        for base in bases:
+            assert "县政府召开第二次常务会议" in requests.get(base + path, timeout=10).text
+            assert "县政府召开第二次常务会议" in requests.get(base + "/", timeout=10).text
+            found = requests.get(base + "/search", params={"q": "第二次常务会议"}, timeout=10)
+            assert f'href="{path}"' in found.text
+        services.withdraw_item(item, reviewer, "内容有误")
+        db.session.commit()
+        for base in bases:
+            assert requests.get(base + path, timeout=10).status_code == 404
+            assert "第二次常务会议" not in requests.get(base + "/", timeout=10).text
+            found = requests.get(base + "/search", params={"q": "第二次常务会议"}, timeout=10)
+            assert f'href="{path}"' not in found.text
