@@ -37,6 +37,8 @@ CACHE_ENTRIES = 1024
 PAGE_KEY = "portal.page_key"
 
 compress = Compress()
+# What Flask-Compress's cache keys end in for responses that are not to be kept.
+_NO_KEY = ";-"
 
 
 class _CompressedCache:
@@ -60,9 +62,6 @@ class _CompressedCache:
         if len(self.data) >= CACHE_ENTRIES:
             self.data.pop(next(iter(self.data)))
         self.data[key] = value
-
-
-_NO_KEY = ";-"
 
 
 def _cache_key(req) -> str:

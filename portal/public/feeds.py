@@ -106,32 +106,24 @@ def atom_response(column: Column | None) -> Response:
     return response
 
 
-def sitemap_urls() -> Iterator[tuple[str, datetime]]:
-    """Every public URL with when it last changed: home, columns, unit pages, what other
-    packages register (public messages), then the items, newest first. A page that
-    never changed since the site began gets the site's own last change."""
-    yield from _head_urls()
-    yield from _item_urls(0, None)
-
-
 def _head_urls() -> Iterator[tuple[str, datetime]]:
-    """The sitemap's URLs before the items."""
+    """The sitemap's URLs before the items (``_item_urls``), with when each last changed:
+    home, columns, unit pages, and what other packages register (public messages). A
+    page that never changed since the site began gets the site's own last change."""
     site_changed = queries.last_change() or datetime(2000, 1, 1, tzinfo=UTC)
     yield external_url("public.home"), site_changed
     # Each column's and unit's newest publication (and withdrawal) from the end of its
     # index: one statement each, never a scan of all items.
-    newest = (select(func.max(Item.published_at))
-              .where(Item.status == ItemStatus.published).scalar_subquery())
     pages = dict(db.session.execute(select(PageRevision.column_id, func.max(PageRevision.saved_at))
                                     .group_by(PageRevision.column_id)).all())
+    changes = [q.correlate(Column).scalar_subquery()
+               for q in queries.last_change_selects(Column.id)]
     for column, published_at, withdrawn_at in db.session.execute(
-            select(Column, newest.where(Item.column_id == Column.id).correlate(Column),
-                   select(func.max(Item.withdrawn_at)).where(Item.column_id == Column.id)
-                   .correlate(Column).scalar_subquery())
-            .where(Column.in_nav).order_by(Column.position)):
-        changed = max((m for m in (published_at, withdrawn_at) if m is not None),
-                      default=None) or pages.get(column.id)
+            select(Column, *changes).where(Column.in_nav).order_by(Column.position)):
+        changed = queries.latest(published_at, withdrawn_at) or pages.get(column.id)
         yield external_url("public.column", slug=column.slug), changed or site_changed
+    newest = (select(func.max(Item.published_at))
+              .where(Item.status == ItemStatus.published).scalar_subquery())
     for code, created, published_at in db.session.execute(
             select(Unit.code, Unit.created_at,
                    newest.where(Item.unit_id == Unit.id).correlate(Unit))

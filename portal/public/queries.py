@@ -115,18 +115,27 @@ def last_change(column: Column | None = None):
 
     The newest publication is that of a published item (a withdrawn item's withdrawal is
     later than its publication); both maxima are read from an index's end."""
-    newest = db.session.execute(select(*(q.scalar_subquery()
-                                         for q in last_change_queries(column)))).one()
-    moments = [m for m in newest if m is not None]
-    return max(moments) if moments else None
+    return latest(*db.session.execute(select(*(q.scalar_subquery()
+                                               for q in last_change_queries(column)))).one())
 
 
 def last_change_queries(column: Column | None = None) -> tuple[Select, Select]:
     """The newest publication and the newest withdrawal (of a column)."""
+    return last_change_selects(column.id if column is not None else None)
+
+
+def last_change_selects(column_id=None) -> tuple[Select, Select]:
+    """The newest publication and the newest withdrawal of the items whose column is
+    ``column_id``: an id, or ``Column.id`` for subqueries correlated to columns."""
     published_at = select(func.max(Item.published_at)).where(
         Item.status == ItemStatus.published)
     withdrawn_at = select(func.max(Item.withdrawn_at))
-    if column is not None:
-        published_at = published_at.where(Item.column_id == column.id)
-        withdrawn_at = withdrawn_at.where(Item.column_id == column.id)
+    if column_id is not None:
+        published_at = published_at.where(Item.column_id == column_id)
+        withdrawn_at = withdrawn_at.where(Item.column_id == column_id)
     return published_at, withdrawn_at
+
+
+def latest(*moments):
+    """The latest of these moments that are known, or None."""
+    return max((m for m in moments if m is not None), default=None)

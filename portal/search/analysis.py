@@ -113,16 +113,13 @@ def _pieces(text: str) -> list[tuple[str, int, int]]:
     return pieces
 
 
-def segment(text: str) -> Iterator[tuple[str, int, int]]:
-    """Segment ``text`` into whole words as (word, startchar, endchar), punctuation dropped.
-
-    Words are not lowercased here; character offsets refer to ``text`` as given.
-    """
+def segment(text: str) -> Iterator[str]:
+    """Segment ``text`` into whole words, punctuation dropped (not lowercased here)."""
     _ensure_dictionary()
     pieces = _pieces(text.translate(_HALF_WIDTH))
     i = 0
     while i < len(pieces):
-        word, start, end = pieces[i]
+        word, _, end = pieces[i]
         i += 1
         if (
             word.isascii()
@@ -139,12 +136,12 @@ def segment(text: str) -> Iterator[tuple[str, int, int]]:
                 i += 1
             # Otherwise (2026年度 -> 2026年 / 年度) the next word keeps the unit
             # character, so 年度 is still searched for.
-        yield word, start, end
+        yield word
 
 
 def query_words(text: str) -> list[str]:
     """Whole words of ``text`` as the analyzer sees them in a query (lowercased)."""
-    return [word.lower() for word, _, _ in segment(text)]
+    return [word.lower() for word in segment(text)]
 
 
 # ---- character bigrams: recall of any substring ---------------------------------------------
@@ -164,6 +161,10 @@ def runs(text: str) -> list[str]:
     return _WORD_RUN.findall(fold(text))
 
 
+def _bigrams(run: str) -> list[str]:
+    return [run[i:i + 2] for i in range(len(run) - 1)]
+
+
 def grams(text: str) -> str:
     """The index tokens of ``text``, space-separated: for each run its overlapping
     bigrams and then its last character.  The bigrams of any substring of a run sit at
@@ -172,7 +173,7 @@ def grams(text: str) -> str:
     (before punctuation) match too."""
     out: list[str] = []
     for run in runs(text):
-        out.extend(run[i:i + 2] for i in range(len(run) - 1))
+        out.extend(_bigrams(run))
         out.append(run[-1])
     return " ".join(out)
 
@@ -185,7 +186,7 @@ def phrase_grams(text: str) -> tuple[list[str], bool]:
     parts = runs(text)
     tokens: list[str] = []
     for n, run in enumerate(parts):
-        tokens.extend(run[i:i + 2] for i in range(len(run) - 1))
+        tokens.extend(_bigrams(run))
         if n < len(parts) - 1 or len(run) == 1:
             tokens.append(run[-1])
     return tokens, bool(parts) and len(parts[-1]) == 1

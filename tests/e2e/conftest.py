@@ -90,6 +90,9 @@ def log_in(page, username: str, password: str) -> None:
 def fill_body(page, text: str) -> None:
     """Write ``text`` into an item's body as a person does: in the rich-text editor when it
     runs (a blank line starts a new paragraph: Enter), else in the plain textarea."""
+    # The editor is made on DOMContentLoaded; a page reached by a click may not be there
+    # yet, and filling the textarea it is about to hide would then wait in vain.
+    page.wait_for_load_state("load")
     editor = page.locator(".jodit-wysiwyg")
     if not editor.count():
         page.get_by_label("正文").fill(text)
